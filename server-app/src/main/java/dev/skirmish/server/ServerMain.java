@@ -1,0 +1,348 @@
+package dev.skirmish.server;
+
+import dev.skirmish.core.ConfigurationException;
+import dev.skirmish.core.IoMode;
+import dev.skirmish.core.SkirmishContext;
+import dev.skirmish.core.SkirmishNode;
+import dev.skirmish.core.WorkerIdle;
+import dev.skirmish.core.metrics.Counter;
+import dev.skirmish.core.transport.TransportKind;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./skirmish server}: the reference server. In this release it runs the data-path benchmark modes:
+ * {@code echo} (full path: I/O thread → SPSC → worker → SPSC → I/O thread) and {@code raw-echo} (answered on the
+ * I/O thread, the baseline). Exit codes: 0 normal stop, 1 runtime failure, 2 bad command line or configuration.
+ */
+@Command(
+    name = "skirmish server",
+    mixinStandardHelpOptions = true,
+    version = "skirmish 0.1.0",
+    sortOptions = false,
+    description = "Run the Skirmish UDP server. Stops on SIGTERM/SIGINT or after --duration.")
+public final class ServerMain implements Callable<Integer>
+{
+    /** Benchmark modes of this release. */
+    enum Mode
+    {
+        echo, raw_echo
+    }
+
+    @Option(names = "--port", description = "UDP port (0 = ephemeral). Default: ${DEFAULT-VALUE}.")
+    int port = SkirmishContext.PORT_DEFAULT;
+
+    @Option(names = "--bind", description = "Address to bind; '::' or '::1' for IPv6. Default: ${DEFAULT-VALUE}.")
+    String bind = SkirmishContext.BIND_ADDRESS_DEFAULT;
+
+    @Option(names = "--mode", converter = ModeConverter.class,
+        description = "echo (full path through workers) or raw-echo (baseline on the I/O thread). " +
+            "Default: echo.")
+    Mode mode = Mode.echo;
+
+    @Option(names = "--io-threads", description = "I/O threads, one SO_REUSEPORT socket each. Default: ${DEFAULT-VALUE}.")
+    int ioThreads = SkirmishContext.IO_THREADS_DEFAULT;
+
+    @Option(names = "--workers", description = "Worker threads (session shards). Default: ${DEFAULT-VALUE}.")
+    int workers = SkirmishContext.WORKERS_DEFAULT;
+
+    @Option(names = "--batch", description = "Datagrams per recvmmsg; 1 turns batching off. Default: ${DEFAULT-VALUE}.")
+    int batch = SkirmishContext.BATCH_DEFAULT;
+
+    @Option(names = "--max-datagram", description = "Largest datagram accepted, bytes. Default: ${DEFAULT-VALUE}.")
+    int maxDatagram = SkirmishContext.MAX_DATAGRAM_LENGTH_DEFAULT;
+
+    @Option(names = "--inbound-queue", description = "Capacity of each I/O->worker queue. Default: ${DEFAULT-VALUE}.")
+    int inboundQueue = SkirmishContext.INBOUND_QUEUE_CAPACITY_DEFAULT;
+
+    @Option(names = "--outbound-queue", description = "Capacity of each worker->I/O queue. Default: ${DEFAULT-VALUE}.")
+    int outboundQueue = SkirmishContext.OUTBOUND_QUEUE_CAPACITY_DEFAULT;
+
+    @Option(names = "--transport", description = "auto, epoll or nio. Default: ${DEFAULT-VALUE}.",
+        converter = TransportConverter.class)
+    TransportKind transport = TransportKind.AUTO;
+
+    @Option(names = "--idle", description = "Worker idle strategy: backoff, spin or yield. Default: backoff.",
+        converter = IdleConverter.class)
+    WorkerIdle idle = WorkerIdle.BACKOFF;
+
+    @Option(names = "--io-spin-us",
+        description = "I/O thread poll window before blocking in epoll_wait, µs (0 = block at once). " +
+            "Default: ${DEFAULT-VALUE}.")
+    long ioSpinUs = SkirmishContext.IO_SPIN_US_DEFAULT;
+
+    @Option(names = "--pin-cpus", description = "CPU list to pin threads to (workers first, then I/O threads), " +
+        "e.g. 0,1 or 0-3. Default: no pinning.")
+    String pinCpus = "";
+
+    @Option(names = "--socket-buffer", description = "SO_RCVBUF/SO_SNDBUF bytes. Default: ${DEFAULT-VALUE}.")
+    int socketBuffer = SkirmishContext.SOCKET_BUFFER_BYTES_DEFAULT;
+
+    @Option(names = "--duration", converter = DurationConverter.class,
+        description = "Stop after this long (e.g. 30s, 5m). Default: run until SIGTERM/SIGINT.")
+    Duration duration;
+
+    @Option(names = "--stats-interval", converter = DurationConverter.class,
+        description = "Print a counters line to stderr this often; 0s turns it off. Default: 5s.")
+    Duration statsInterval = Duration.ofSeconds(5);
+
+    private final PrintStream out;
+
+    ServerMain(final PrintStream out)
+    {
+        this.out = out;
+    }
+
+    /**
+     * Build the core context from the flags. Invalid values surface as {@link ConfigurationException} on conclude.
+     *
+     * @return the concluded context.
+     */
+    SkirmishContext context()
+    {
+        return new SkirmishContext()
+            .port(port)
+            .bindAddress(bind)
+            .ioMode(mode == Mode.raw_echo ? IoMode.RAW_ECHO : IoMode.WORKERS)
+            .ioThreads(ioThreads)
+            .workers(workers)
+            .batch(batch)
+            .maxDatagramLength(maxDatagram)
+            .inboundQueueCapacity(inboundQueue)
+            .outboundQueueCapacity(outboundQueue)
+            .transport(transport)
+            .workerIdle(idle)
+            .ioSpinUs(ioSpinUs)
+            .pinCpus(SkirmishContext.parseCpuList(pinCpus))
+            .socketBufferBytes(socketBuffer)
+            .conclude();
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final SkirmishContext ctx;
+        try
+        {
+            ctx = context();
+        }
+        catch (final ConfigurationException ex)
+        {
+            System.err.println("skirmish server: invalid configuration: " + ex.getMessage());
+            return 2;
+        }
+        if (null != duration && (duration.isNegative() || duration.isZero()))
+        {
+            System.err.println("skirmish server: --duration must be > 0");
+            return 2;
+        }
+
+        out.println("skirmish server: effective configuration");
+        out.print(ctx.toString().replaceAll("(?m)^", "  "));
+
+        final SkirmishNode node;
+        try
+        {
+            node = SkirmishNode.launch(ctx);
+        }
+        catch (final Exception ex)
+        {
+            System.err.println("skirmish server: cannot start: " + ex);
+            return 1;
+        }
+
+        final ThreadAllocation allocation = new ThreadAllocation();
+        final CountDownLatch stop = new CountDownLatch(1);
+        final Thread hook = new Thread(stop::countDown, "skirmish-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("skirmish server: listening on udp " + ctx.bindAddress() + ":" + node.port() +
+            " (" + node.transportKind() + ", mode " + mode.name().replace('_', '-') + ")");
+        out.flush();
+
+        final long endNs = null == duration ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        final long intervalNs = statsInterval.isZero() ? Long.MAX_VALUE : statsInterval.toNanos();
+        final StatsPrinter stats = new StatsPrinter(node.counters(), allocation, System.err);
+        try
+        {
+            while (true)
+            {
+                final long nowNs = System.nanoTime();
+                final long waitNs = Math.min(intervalNs, endNs - nowNs);
+                if (waitNs <= 0 || stop.await(waitNs, TimeUnit.NANOSECONDS))
+                {
+                    break;
+                }
+                if (intervalNs != Long.MAX_VALUE)
+                {
+                    stats.printInterval();
+                }
+            }
+        }
+        finally
+        {
+            node.close();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ignore)
+            {
+                // Already shutting down.
+            }
+        }
+        out.println("skirmish server: stopped");
+        out.print(stats.finalReport());
+        out.flush();
+        return 0;
+    }
+
+    /**
+     * Entry point for tests: parse and run, return the exit code instead of exiting.
+     *
+     * @param out  where the banner and report go.
+     * @param args command line.
+     * @return exit code.
+     */
+    static int run(final PrintStream out, final String... args)
+    {
+        final CommandLine cli = new CommandLine(new ServerMain(out));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        return cli.execute(args);
+    }
+
+    /**
+     * @param args command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(run(System.out, args));
+    }
+
+    static final class ModeConverter implements CommandLine.ITypeConverter<Mode>
+    {
+        @Override
+        public Mode convert(final String value)
+        {
+            try
+            {
+                return Mode.valueOf(value.trim().toLowerCase().replace('-', '_'));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException("expected echo or raw-echo, got '" + value + "'");
+            }
+        }
+    }
+
+    static final class TransportConverter implements CommandLine.ITypeConverter<TransportKind>
+    {
+        @Override
+        public TransportKind convert(final String value)
+        {
+            try
+            {
+                return TransportKind.valueOf(value.trim().toUpperCase());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException("expected auto, epoll or nio, got '" + value + "'");
+            }
+        }
+    }
+
+    static final class IdleConverter implements CommandLine.ITypeConverter<WorkerIdle>
+    {
+        @Override
+        public WorkerIdle convert(final String value)
+        {
+            try
+            {
+                return WorkerIdle.valueOf(value.trim().toUpperCase());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException("expected backoff, spin or yield, got '" + value + "'");
+            }
+        }
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration>
+    {
+        @Override
+        public Duration convert(final String value)
+        {
+            return Durations.parse(value);
+        }
+    }
+
+    /** Prints counters (and how much our threads allocate per datagram) at intervals and at the end. */
+    static final class StatsPrinter
+    {
+        private final dev.skirmish.core.metrics.Counters counters;
+        private final ThreadAllocation allocation;
+        private final PrintStream err;
+        private long lastIn;
+        private long lastOut;
+        private long lastIoBytes;
+        private long lastWorkerBytes;
+        private long lastNs = System.nanoTime();
+
+        StatsPrinter(
+            final dev.skirmish.core.metrics.Counters counters, final ThreadAllocation allocation, final PrintStream err)
+        {
+            this.counters = counters;
+            this.allocation = allocation;
+            this.err = err;
+        }
+
+        void printInterval()
+        {
+            final long nowNs = System.nanoTime();
+            final long in = counters.get(Counter.DATAGRAMS_IN);
+            final long outCount = counters.get(Counter.DATAGRAMS_OUT);
+            final long ioBytes = allocation.allocatedBytes("skirmish-io-");
+            final long workerBytes = allocation.allocatedBytes("skirmish-worker-");
+            final double seconds = (nowNs - lastNs) / 1e9;
+            final long dIn = in - lastIn;
+            err.printf("stats: in %.0f/s out %.0f/s drops %d | alloc per datagram in: io %.1f B, workers %.1f B%n",
+                dIn / seconds, (outCount - lastOut) / seconds, drops(),
+                dIn == 0 ? 0.0 : (double)(ioBytes - lastIoBytes) / dIn,
+                dIn == 0 ? 0.0 : (double)(workerBytes - lastWorkerBytes) / dIn);
+            lastIn = in;
+            lastOut = outCount;
+            lastIoBytes = ioBytes;
+            lastWorkerBytes = workerBytes;
+            lastNs = nowNs;
+        }
+
+        long drops()
+        {
+            long drops = 0;
+            for (final Counter counter : Counter.values())
+            {
+                if (counter.label().startsWith("drop_"))
+                {
+                    drops += counters.get(counter);
+                }
+            }
+            return drops;
+        }
+
+        String finalReport()
+        {
+            final StringBuilder sb = new StringBuilder("counters:\n");
+            for (final Counter counter : Counter.values())
+            {
+                sb.append("  ").append(counter.label()).append(' ').append(counters.get(counter)).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+}
