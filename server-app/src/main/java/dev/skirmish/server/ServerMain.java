@@ -214,6 +214,7 @@ public final class ServerMain implements Callable<Integer>
     {
         final CommandLine cli = new CommandLine(new ServerMain(out));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setOut(new java.io.PrintWriter(out, true));
         return cli.execute(args);
     }
 

@@ -66,6 +66,18 @@ public final class UdpTestClient implements AutoCloseable
      */
     public void send(final ByteBuffer datagram) throws IOException
     {
+        try
+        {
+            send0(datagram);
+        }
+        catch (final java.net.PortUnreachableException ex)
+        {
+            send0(datagram);
+        }
+    }
+
+    private void send0(final ByteBuffer datagram) throws IOException
+    {
         if (!datagram.hasRemaining())
         {
             // The NIO channel silently sends nothing for an empty buffer; the classic socket sends a 0-byte datagram.
@@ -91,7 +103,16 @@ public final class UdpTestClient implements AutoCloseable
         while (true)
         {
             receiveBuffer.clear();
-            if (null != channel.receive(receiveBuffer))
+            java.net.SocketAddress from = null;
+            try
+            {
+                from = channel.receive(receiveBuffer);
+            }
+            catch (final java.net.PortUnreachableException ex)
+            {
+                // ICMP from an earlier send while nobody listened yet; keep waiting for a real reply.
+            }
+            if (null != from)
             {
                 receiveBuffer.flip();
                 final ByteBuffer copy = ByteBuffer.allocate(receiveBuffer.remaining()).order(ByteOrder.LITTLE_ENDIAN);
