@@ -74,9 +74,9 @@ public final class SkirmishContext
     public static final String IO_MODE_PROP = "skirmish.io.mode";
 
     /**
-     * How long an I/O thread keeps polling after its last I/O or task before blocking in epoll_wait, µs. Replies that
-     * workers hand over within the window cost no wake-up (~25 µs on the reference VM); 0 blocks at once. Default 50 µs
-     * covers a worker's turnaround with margin while letting an idle server sleep.
+     * How long an I/O thread polls for workers' replies after handing them datagrams before blocking in epoll_wait, µs.
+     * A reply handed over within the window costs no thread wake-up (~25 µs on the reference VM); the window closes as
+     * soon as replies are written, so the thread never spins while clients think. 0 always blocks at once.
      */
     public static final String IO_SPIN_US_PROP = "skirmish.io.spin.us";
     public static final long IO_SPIN_US_DEFAULT = 50;
@@ -84,12 +84,15 @@ public final class SkirmishContext
     /** Worker idle strategy: backoff, spin or yield. */
     public static final String WORKER_IDLE_PROP = "skirmish.worker.idle";
 
-    /** Backoff: busy spins before yielding (Thread.onSpinWait each, ~40 ns on x86). */
-    public static final String BACKOFF_SPINS_PROP = "skirmish.worker.backoff.spins";
-    public static final long BACKOFF_SPINS_DEFAULT = 1000;
+    /**
+     * Backoff: how long a worker busy-spins after its last work before yielding, µs. Long enough to cover a client's
+     * turnaround on a LAN so a busy worker never parks between datagrams; short enough that an idle server sleeps.
+     */
+    public static final String BACKOFF_SPIN_US_PROP = "skirmish.worker.backoff.spin.us";
+    public static final long BACKOFF_SPIN_US_DEFAULT = 100;
     /** Backoff: Thread.yield calls before parking. */
     public static final String BACKOFF_YIELDS_PROP = "skirmish.worker.backoff.yields";
-    public static final long BACKOFF_YIELDS_DEFAULT = 50;
+    public static final long BACKOFF_YIELDS_DEFAULT = 10;
     /** Backoff: longest park, µs; also the worst case should a wake-up ever be missed. */
     public static final String BACKOFF_MAX_PARK_US_PROP = "skirmish.worker.backoff.max.park.us";
     public static final long BACKOFF_MAX_PARK_US_DEFAULT = 1000;
@@ -115,7 +118,7 @@ public final class SkirmishContext
     private IoMode ioMode = enumProperty(IO_MODE_PROP, IoMode.WORKERS);
     private long ioSpinUs = Long.getLong(IO_SPIN_US_PROP, IO_SPIN_US_DEFAULT);
     private WorkerIdle workerIdle = enumProperty(WORKER_IDLE_PROP, WorkerIdle.BACKOFF);
-    private long backoffSpins = Long.getLong(BACKOFF_SPINS_PROP, BACKOFF_SPINS_DEFAULT);
+    private long backoffSpinUs = Long.getLong(BACKOFF_SPIN_US_PROP, BACKOFF_SPIN_US_DEFAULT);
     private long backoffYields = Long.getLong(BACKOFF_YIELDS_PROP, BACKOFF_YIELDS_DEFAULT);
     private long backoffMaxParkUs = Long.getLong(BACKOFF_MAX_PARK_US_PROP, BACKOFF_MAX_PARK_US_DEFAULT);
     private int[] pinCpus = parseCpuList(System.getProperty(PIN_CPUS_PROP, ""));
@@ -167,7 +170,7 @@ public final class SkirmishContext
         range("outboundQueueCapacity", outboundQueueCapacity, 2, 1 << 24);
         range("workerDrainLimit", workerDrainLimit, 1, Integer.MAX_VALUE);
         range("ioSpinUs", ioSpinUs, 0, 1_000_000);
-        range("backoffSpins", backoffSpins, 0, Long.MAX_VALUE);
+        range("backoffSpinUs", backoffSpinUs, 0, 1_000_000);
         range("backoffYields", backoffYields, 0, Long.MAX_VALUE);
         range("backoffMaxParkUs", backoffMaxParkUs, 1, 1_000_000);
         range("socketBufferBytes", socketBufferBytes, 4096, 1 << 30);
@@ -415,14 +418,14 @@ public final class SkirmishContext
         return this;
     }
 
-    public long backoffSpins()
+    public long backoffSpinUs()
     {
-        return backoffSpins;
+        return backoffSpinUs;
     }
 
-    public SkirmishContext backoffSpins(final long backoffSpins)
+    public SkirmishContext backoffSpinUs(final long backoffSpinUs)
     {
-        this.backoffSpins = backoffSpins;
+        this.backoffSpinUs = backoffSpinUs;
         return this;
     }
 
@@ -558,7 +561,7 @@ public final class SkirmishContext
             "workerDrainLimit=" + workerDrainLimit + '\n' +
             "ioSpinUs=" + ioSpinUs + '\n' +
             "workerIdle=" + workerIdle + '\n' +
-            "backoffSpins=" + backoffSpins + '\n' +
+            "backoffSpinUs=" + backoffSpinUs + '\n' +
             "backoffYields=" + backoffYields + '\n' +
             "backoffMaxParkUs=" + backoffMaxParkUs + '\n' +
             "pinCpus=" + Arrays.toString(pinCpus) + '\n' +

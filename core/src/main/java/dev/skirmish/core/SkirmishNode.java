@@ -11,6 +11,7 @@ import dev.skirmish.core.worker.Outbound;
 import dev.skirmish.core.worker.WakeableBackoffIdleStrategy;
 import dev.skirmish.core.worker.WorkerAgent;
 import dev.skirmish.core.worker.WorkerWakeup;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import net.openhft.affinity.Affinity;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -65,7 +66,8 @@ public final class SkirmishNode implements AutoCloseable
         for (int k = 0; k < ioThreads; k++)
         {
             ioHandlers.add(new IoThreadHandler(k, handoff, ctx.maxDatagramLength(), counters.newSet("io-" + k),
-                workerWakeups, rawEcho, ctx.outboundQueueCapacity(), ctx.errorHandler()));
+                workerWakeups, rawEcho, ctx.outboundQueueCapacity(), ctx.errorHandler(),
+                TimeUnit.MICROSECONDS.toNanos(ctx.ioSpinUs())));
         }
         final IoWakeup[] ioWakeups = ioHandlers.toArray(new IoWakeup[0]);
 
@@ -90,8 +92,7 @@ public final class SkirmishNode implements AutoCloseable
 
         final int workerCpus = rawEcho ? 0 : workerCount;
         transport = new UdpTransport(ctx.transport(), ctx.resolvedBindAddress(), ctx.port(), ioHandlers,
-            ctx.batch(), ctx.maxDatagramLength(), ctx.socketBufferBytes(), TimeUnit.MICROSECONDS.toNanos(
-            ctx.ioSpinUs()), ctx.allocator(), (k) -> pin("io", workerCpus + k < cpus.length ? cpus[workerCpus + k] : -1));
+            ctx.batch(), ctx.maxDatagramLength(), ctx.socketBufferBytes(), ctx.allocator(), (k) -> pin("io", workerCpus + k < cpus.length ? cpus[workerCpus + k] : -1));
 
         if (ctx.threadingMode() == ThreadingMode.DEDICATED)
         {
@@ -99,7 +100,14 @@ public final class SkirmishNode implements AutoCloseable
             {
                 final AgentRunner runner = new AgentRunner(
                     idleStrategies[w], ctx.errorHandler(), (AtomicCounter)null, workers.get(w));
-                AgentRunner.startOnThread(runner);
+                // A FastThreadLocalThread gets Netty's per-thread buffer cache and recycler fast path: pooled
+                // allocate/release then costs 0 B/op instead of ~100 B/op on a plain thread (measured).
+                AgentRunner.startOnThread(runner, (r) ->
+                {
+                    final Thread thread = new FastThreadLocalThread(r);
+                    thread.setDaemon(true);
+                    return thread;
+                });
                 runners.add(runner);
             }
         }
@@ -135,7 +143,8 @@ public final class SkirmishNode implements AutoCloseable
             case YIELD:
                 return new YieldingIdleStrategy();
             default:
-                return new WakeableBackoffIdleStrategy(ctx.backoffSpins(), ctx.backoffYields(),
+                return new WakeableBackoffIdleStrategy(
+                    TimeUnit.MICROSECONDS.toNanos(ctx.backoffSpinUs()), ctx.backoffYields(),
                     TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(ctx.backoffMaxParkUs()));
         }
     }

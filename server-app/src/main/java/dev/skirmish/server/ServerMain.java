@@ -74,9 +74,14 @@ public final class ServerMain implements Callable<Integer>
     WorkerIdle idle = WorkerIdle.BACKOFF;
 
     @Option(names = "--io-spin-us",
-        description = "I/O thread poll window before blocking in epoll_wait, µs (0 = block at once). " +
-            "Default: ${DEFAULT-VALUE}.")
+        description = "How long an I/O thread polls for worker replies after a hand-off before blocking in " +
+            "epoll_wait, µs (0 = block at once). Default: ${DEFAULT-VALUE}.")
     long ioSpinUs = SkirmishContext.IO_SPIN_US_DEFAULT;
+
+    @Option(names = "--worker-spin-us",
+        description = "How long an idle worker busy-spins before yielding and parking (backoff idle), µs. " +
+            "Default: ${DEFAULT-VALUE}.")
+    long workerSpinUs = SkirmishContext.BACKOFF_SPIN_US_DEFAULT;
 
     @Option(names = "--pin-cpus", description = "CPU list to pin threads to (workers first, then I/O threads), " +
         "e.g. 0,1 or 0-3. Default: no pinning.")
@@ -92,6 +97,9 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--stats-interval", converter = DurationConverter.class,
         description = "Print a counters line to stderr this often; 0s turns it off. Default: 5s.")
     Duration statsInterval = Duration.ofSeconds(5);
+
+    /** Longest a SIGTERM waits for the node to close and report before the JVM exits anyway. */
+    static final long SHUTDOWN_DEADLINE_S = 10;
 
     private final PrintStream out;
 
@@ -120,6 +128,7 @@ public final class ServerMain implements Callable<Integer>
             .transport(transport)
             .workerIdle(idle)
             .ioSpinUs(ioSpinUs)
+            .backoffSpinUs(workerSpinUs)
             .pinCpus(SkirmishContext.parseCpuList(pinCpus))
             .socketBufferBytes(socketBuffer)
             .conclude();
@@ -160,7 +169,20 @@ public final class ServerMain implements Callable<Integer>
 
         final ThreadAllocation allocation = new ThreadAllocation();
         final CountDownLatch stop = new CountDownLatch(1);
-        final Thread hook = new Thread(stop::countDown, "skirmish-shutdown");
+        final CountDownLatch stopped = new CountDownLatch(1);
+        // On SIGTERM/SIGINT: tell the main loop to stop, then hold the JVM until it has closed and reported.
+        final Thread hook = new Thread(() ->
+        {
+            stop.countDown();
+            try
+            {
+                stopped.await(SHUTDOWN_DEADLINE_S, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ignore)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "skirmish-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("skirmish server: listening on udp " + ctx.bindAddress() + ":" + node.port() +
             " (" + node.transportKind() + ", mode " + mode.name().replace('_', '-') + ")");
@@ -194,12 +216,13 @@ public final class ServerMain implements Callable<Integer>
             }
             catch (final IllegalStateException ignore)
             {
-                // Already shutting down.
+                // Already shutting down: the hook waits for the report below.
             }
         }
         out.println("skirmish server: stopped");
         out.print(stats.finalReport());
         out.flush();
+        stopped.countDown();
         return 0;
     }
 
@@ -223,6 +246,12 @@ public final class ServerMain implements Callable<Integer>
      */
     public static void main(final String[] args)
     {
+        // Netty's default leak detection samples 1 buffer in 128 and allocates a tracker for it: ~12 B per datagram
+        // on average. Off unless the operator asks for it (tests run at paranoid).
+        if (null == System.getProperty("io.netty.leakDetection.level"))
+        {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(run(System.out, args));
     }
 

@@ -47,6 +47,7 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
     private final ArrayDeque<OutboundPacket> rawEchoPool;
     private final MessagePassingQueue.Consumer<OutboundPacket> writeOutbound = this::writeOutbound;
 
+    private final ReplyWaitWindow replyWaitWindow;
     private Channel channel;
     private boolean anyTouched;
     private int drained;
@@ -60,6 +61,7 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
      * @param rawEcho           echo on this thread instead of routing to workers.
      * @param rawEchoPoolSize   envelopes for raw echo.
      * @param errorHandler      for socket errors; must not throw.
+     * @param replyWaitNs       how long to poll for worker replies after a hand-off before blocking; 0 never polls.
      */
     public IoThreadHandler(
         final int index,
@@ -69,8 +71,10 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
         final WorkerWakeup[] workerWakeups,
         final boolean rawEcho,
         final int rawEchoPoolSize,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final long replyWaitNs)
     {
+        this.replyWaitWindow = new ReplyWaitWindow(rawEcho ? 0 : replyWaitNs);
         this.index = index;
         this.handoff = handoff;
         this.workers = handoff.workers();
@@ -89,6 +93,11 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
                 rawEchoPool.add(new OutboundPacket(rawEchoPool));
             }
         }
+    }
+
+    ReplyWaitWindow replyWaitWindow()
+    {
+        return replyWaitWindow;
     }
 
     /**
@@ -158,6 +167,7 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
         if (anyTouched)
         {
             anyTouched = false;
+            replyWaitWindow.open(System.nanoTime());
             // Pairs with the worker's volatile store of "parked" before it re-checks its queues.
             VarHandle.fullFence();
             for (int w = 0; w < workers; w++)
@@ -234,6 +244,7 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
         }
         if (drained > 0)
         {
+            replyWaitWindow.close();
             flush();
         }
     }

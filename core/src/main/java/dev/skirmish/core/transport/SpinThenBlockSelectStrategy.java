@@ -4,43 +4,39 @@ import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
 
 /**
- * Event-loop select strategy that keeps polling (non-blocking epoll_wait/selectNow) for a short window after the
- * last I/O or task, then blocks. A reply handed over by a worker within the window is written without paying the
- * cost of waking a blocked thread (~25 µs on the reference VM); past the window the loop blocks and costs no CPU.
- * A window of 0 is Netty's default behaviour.
+ * Event-loop select strategy: while the I/O thread's {@link ReplyWaitWindow} is open it polls (non-blocking
+ * epoll_wait) and runs tasks instead of blocking, so a drain scheduled by a worker is picked up without the
+ * eventfd wake-up; otherwise it behaves like Netty's default (block when there are no tasks).
  *
  * <p>One instance per event loop; used on that loop's thread only.
  */
 final class SpinThenBlockSelectStrategy implements SelectStrategy
 {
-    private final long spinWindowNs;
-    private long lastActiveNs;
+    private final ReplyWaitWindow window;
 
-    SpinThenBlockSelectStrategy(final long spinWindowNs)
+    SpinThenBlockSelectStrategy(final ReplyWaitWindow window)
     {
-        this.spinWindowNs = spinWindowNs;
+        this.window = window;
     }
 
     @Override
     public int calculateStrategy(final IntSupplier selectSupplier, final boolean hasTasks) throws Exception
     {
-        if (spinWindowNs <= 0)
+        if (hasTasks)
         {
-            return hasTasks ? selectSupplier.get() : SelectStrategy.SELECT;
+            return selectSupplier.get();
+        }
+        if (!window.enabled() || !window.isOpen(System.nanoTime()))
+        {
+            return SelectStrategy.SELECT;
         }
 
         final int ready = selectSupplier.get();
-        final long nowNs = System.nanoTime();
-        if (ready > 0 || hasTasks)
+        if (ready > 0)
         {
-            lastActiveNs = nowNs;
             return ready;
         }
-        if (nowNs - lastActiveNs < spinWindowNs)
-        {
-            Thread.onSpinWait();
-            return SelectStrategy.CONTINUE;
-        }
-        return SelectStrategy.SELECT;
+        Thread.onSpinWait();
+        return SelectStrategy.CONTINUE;
     }
 }

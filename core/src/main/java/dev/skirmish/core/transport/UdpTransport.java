@@ -57,7 +57,6 @@ public final class UdpTransport implements AutoCloseable
      * @param batch              datagrams per recvmmsg; 1 for plain reads.
      * @param maxDatagramLength  largest datagram accepted (slots are one byte larger to detect truncation).
      * @param socketBufferBytes  SO_RCVBUF / SO_SNDBUF.
-     * @param ioSpinNs           spin window of the event loops before blocking.
      * @param allocator          pooled allocator for receive buffers.
      * @param onIoThreadStart    run on I/O thread k when it starts (CPU pinning), given k.
      * @throws InterruptedException if interrupted while binding.
@@ -70,15 +69,18 @@ public final class UdpTransport implements AutoCloseable
         final int batch,
         final int maxDatagramLength,
         final int socketBufferBytes,
-        final long ioSpinNs,
         final ByteBufAllocator allocator,
         final IntConsumer onIoThreadStart) throws InterruptedException
     {
         kind = resolve(requested);
         final int ioThreads = handlers.size();
+        // Event loops are constructed in index order, so the n-th strategy made belongs to I/O thread n.
+        final AtomicInteger nextWindow = new AtomicInteger();
+        final io.netty.channel.SelectStrategyFactory strategies =
+            () -> new SpinThenBlockSelectStrategy(handlers.get(nextWindow.getAndIncrement()).replyWaitWindow());
         final IoHandlerFactory ioHandlerFactory = kind == TransportKind.EPOLL ?
-            EpollIoHandler.newFactory(0, () -> new SpinThenBlockSelectStrategy(ioSpinNs)) :
-            NioIoHandler.newFactory(SelectorProvider.provider(), () -> new SpinThenBlockSelectStrategy(ioSpinNs));
+            EpollIoHandler.newFactory(0, strategies) :
+            NioIoHandler.newFactory(SelectorProvider.provider(), strategies);
         group = new MultiThreadIoEventLoopGroup(ioThreads, ioThreadFactory(onIoThreadStart), ioHandlerFactory);
 
         final SocketProtocolFamily family = bindAddress instanceof Inet6Address ?

@@ -23,7 +23,7 @@ public final class WakeableBackoffIdleStrategy implements IdleStrategy, WorkerWa
     private static final int YIELDING = 2;
     private static final int PARKING = 3;
 
-    private final long maxSpins;
+    private final long spinNs;
     private final long maxYields;
     private final long minParkNs;
     private final long maxParkNs;
@@ -33,25 +33,26 @@ public final class WakeableBackoffIdleStrategy implements IdleStrategy, WorkerWa
     private volatile Thread owner;
 
     private int state = NOT_IDLE;
-    private long spins;
+    private long spinStartNs;
     private long yields;
     private long parkNs;
 
     /**
-     * @param maxSpins  busy spins (Thread.onSpinWait) before yielding.
+     * @param spinNs    how long to busy spin (Thread.onSpinWait) after the last work before yielding, ns. Time rather
+     *                  than a count because the cost of a spin-wait hint varies ~10x across CPUs.
      * @param maxYields Thread.yield calls before parking.
      * @param minParkNs first park period.
      * @param maxParkNs longest park period; also the worst-case delay if a wake-up were missed.
      */
     public WakeableBackoffIdleStrategy(
-        final long maxSpins, final long maxYields, final long minParkNs, final long maxParkNs)
+        final long spinNs, final long maxYields, final long minParkNs, final long maxParkNs)
     {
-        if (maxSpins < 0 || maxYields < 0 || minParkNs < 1 || maxParkNs < minParkNs)
+        if (spinNs < 0 || maxYields < 0 || minParkNs < 1 || maxParkNs < minParkNs)
         {
-            throw new IllegalArgumentException("invalid backoff: spins=" + maxSpins + " yields=" + maxYields +
+            throw new IllegalArgumentException("invalid backoff: spinNs=" + spinNs + " yields=" + maxYields +
                 " minParkNs=" + minParkNs + " maxParkNs=" + maxParkNs);
         }
-        this.maxSpins = maxSpins;
+        this.spinNs = spinNs;
         this.maxYields = maxYields;
         this.minParkNs = minParkNs;
         this.maxParkNs = maxParkNs;
@@ -88,11 +89,11 @@ public final class WakeableBackoffIdleStrategy implements IdleStrategy, WorkerWa
         {
             case NOT_IDLE:
                 state = SPINNING;
-                spins = 0;
+                spinStartNs = System.nanoTime();
                 // fall through
             case SPINNING:
                 Thread.onSpinWait();
-                if (++spins > maxSpins)
+                if (System.nanoTime() - spinStartNs >= spinNs)
                 {
                     state = YIELDING;
                     yields = 0;
@@ -167,7 +168,7 @@ public final class WakeableBackoffIdleStrategy implements IdleStrategy, WorkerWa
     @Override
     public String toString()
     {
-        return "WakeableBackoffIdleStrategy{spins=" + maxSpins + ", yields=" + maxYields + ", minParkNs=" +
+        return "WakeableBackoffIdleStrategy{spinNs=" + spinNs + ", yields=" + maxYields + ", minParkNs=" +
             minParkNs + ", maxParkNs=" + maxParkNs + '}';
     }
 }

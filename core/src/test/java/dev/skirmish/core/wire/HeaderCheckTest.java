@@ -44,6 +44,17 @@ class HeaderCheckTest
         buffer.release();
     }
 
+    @Test
+    void shouldMatchDocumentedEchoVector()
+    {
+        final ByteBuf buffer = Unpooled.buffer(24);
+        PacketHeader.write(buffer, PacketType.ECHO, 7);
+        buffer.writeLongLE(1).writeLongLE(2);
+        final byte[] bytes = new byte[24];
+        buffer.readBytes(bytes);
+        assertEquals("534b010107000000" + "0100000000000000" + "0200000000000000", hex(bytes));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 7})
     void shouldRejectTooShort(final int length)

@@ -1,0 +1,85 @@
+package dev.skirmish.sim;
+
+import java.io.IOException;
+import java.io.PrintStream;
+
+import dev.skirmish.sim.flood.FloodRun;
+import dev.skirmish.sim.pingpong.PingPongRun;
+import dev.skirmish.sim.report.RttRecorder;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * What kind of traffic a run generates. Each mode is its own {@link BotRun} class; adding a mode is adding
+ * a constant here and its class.
+ */
+public enum Mode
+{
+    /** One client, one datagram in flight: the unloaded round-trip latency. */
+    PINGPONG("pingpong")
+    {
+        BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
+        {
+            return new PingPongRun(config, rtt, err);
+        }
+    },
+
+    /** Many clients, each with a window of datagrams in flight: throughput and latency under load. */
+    FLOOD("flood")
+    {
+        BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
+        {
+            return new FloodRun(config, rtt, err);
+        }
+    };
+
+    private final String cliName;
+
+    Mode(final String cliName)
+    {
+        this.cliName = cliName;
+    }
+
+    /**
+     * Name of the mode on the command line and in reports.
+     *
+     * @return e.g. {@code pingpong}.
+     */
+    public String cliName()
+    {
+        return cliName;
+    }
+
+    /**
+     * Open the sockets of a run of this mode; no traffic is sent until {@link BotRun#execute}.
+     *
+     * @param config of the run.
+     * @param rtt    where round-trip times are recorded.
+     * @param err    for warnings.
+     * @return the run, to be closed by the caller.
+     * @throws IOException when a socket cannot be opened.
+     */
+    abstract BotRun newRun(RunConfig config, RttRecorder rtt, PrintStream err) throws IOException;
+
+    /**
+     * picocli converter for {@code --mode}.
+     */
+    public static final class Converter implements ITypeConverter<Mode>
+    {
+        /**
+         * {@inheritDoc}
+         */
+        public Mode convert(final String value)
+        {
+            for (final Mode mode : values())
+            {
+                if (mode.cliName.equals(value))
+                {
+                    return mode;
+                }
+            }
+
+            throw new TypeConversionException("'" + value + "' is not a mode: expected pingpong or flood");
+        }
+    }
+}

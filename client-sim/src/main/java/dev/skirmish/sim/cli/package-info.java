@@ -1,0 +1,4 @@
+/**
+ * Parsing of command-line values: durations and server addresses.
+ */
+package dev.skirmish.sim.cli;
