@@ -59,9 +59,12 @@ public final class SkirmishContext
     public static final String INBOUND_QUEUE_CAPACITY_PROP = "skirmish.inbound.queue.capacity";
     public static final int INBOUND_QUEUE_CAPACITY_DEFAULT = 4096;
 
-    /** Capacity of each worker to I/O thread queue (and its envelope pool), datagrams. */
+    /**
+     * Capacity of each worker to I/O thread queue, datagrams; also the number of preallocated outbound slots of
+     * maxDatagramLength bytes per (worker, I/O thread) pair: 2048 × 1472 B = 2.9 MiB of direct memory per pair.
+     */
     public static final String OUTBOUND_QUEUE_CAPACITY_PROP = "skirmish.outbound.queue.capacity";
-    public static final int OUTBOUND_QUEUE_CAPACITY_DEFAULT = 4096;
+    public static final int OUTBOUND_QUEUE_CAPACITY_DEFAULT = 2048;
 
     /** Datagrams a worker takes from one inbound queue per duty cycle, so timers run even under flood. */
     public static final String WORKER_DRAIN_LIMIT_PROP = "skirmish.worker.drain.limit";

@@ -51,7 +51,8 @@ public final class SkirmishNode implements AutoCloseable
         this.ctx = ctx;
         final int ioThreads = ctx.ioThreads();
         final int workerCount = ctx.workers();
-        handoff = new Handoff(ioThreads, workerCount, ctx.inboundQueueCapacity(), ctx.outboundQueueCapacity());
+        handoff = new Handoff(ioThreads, workerCount, ctx.inboundQueueCapacity(), ctx.outboundQueueCapacity(),
+            ctx.maxDatagramLength());
 
         final IdleStrategy[] idleStrategies = new IdleStrategy[workerCount];
         final WorkerWakeup[] workerWakeups = new WorkerWakeup[workerCount];
@@ -77,7 +78,7 @@ public final class SkirmishNode implements AutoCloseable
             for (int w = 0; w < workerCount; w++)
             {
                 final CounterSet workerCounters = counters.newSet("worker-" + w);
-                final Outbound outbound = new Outbound(w, handoff, ctx.allocator(), workerCounters, ioWakeups);
+                final Outbound outbound = new Outbound(w, handoff, workerCounters, ioWakeups);
                 final int cpu = w < cpus.length ? cpus[w] : -1;
                 final WorkerAgent agent = new WorkerAgent(w, handoff, ctx.workerDrainLimit(), ctx.nanoClock(),
                     workerCounters, ctx.errorHandler(), outbound, () -> pin("worker", cpu));

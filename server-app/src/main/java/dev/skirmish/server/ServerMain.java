@@ -191,6 +191,7 @@ public final class ServerMain implements Callable<Integer>
         final long endNs = null == duration ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         final long intervalNs = statsInterval.isZero() ? Long.MAX_VALUE : statsInterval.toNanos();
         final StatsPrinter stats = new StatsPrinter(node.counters(), allocation, System.err);
+        String report = "";
         try
         {
             while (true)
@@ -209,6 +210,8 @@ public final class ServerMain implements Callable<Integer>
         }
         finally
         {
+            // Per-thread figures are only readable while the threads live: take the report before closing.
+            report = stats.finalReport();
             node.close();
             try
             {
@@ -220,7 +223,7 @@ public final class ServerMain implements Callable<Integer>
             }
         }
         out.println("skirmish server: stopped");
-        out.print(stats.finalReport());
+        out.print(report);
         out.flush();
         stopped.countDown();
         return 0;
@@ -312,44 +315,63 @@ public final class ServerMain implements Callable<Integer>
         }
     }
 
-    /** Prints counters (and how much our threads allocate per datagram) at intervals and at the end. */
+    /**
+     * Prints counters, and the garbage and CPU our threads spend per datagram, at intervals and at the end. The end
+     * report's per-datagram figures cover the steady state: from the end of the first whole interval with traffic
+     * (start-up and JIT warm-up excluded) to the stop; without interval lines they cover the whole run.
+     */
     static final class StatsPrinter
     {
+        private static final String IO = "skirmish-io-";
+        private static final String WORKER = "skirmish-worker-";
+
         private final dev.skirmish.core.metrics.Counters counters;
-        private final ThreadAllocation allocation;
+        private final ThreadAllocation threads;
         private final PrintStream err;
-        private long lastIn;
-        private long lastOut;
-        private long lastIoBytes;
-        private long lastWorkerBytes;
-        private long lastNs = System.nanoTime();
+        private final long[] start;
+        private long[] last;
+        private long[] baseline;
+        private int trafficIntervals;
 
         StatsPrinter(
-            final dev.skirmish.core.metrics.Counters counters, final ThreadAllocation allocation, final PrintStream err)
+            final dev.skirmish.core.metrics.Counters counters, final ThreadAllocation threads, final PrintStream err)
         {
             this.counters = counters;
-            this.allocation = allocation;
+            this.threads = threads;
             this.err = err;
+            this.start = sample();
+            this.last = start;
+        }
+
+        /** nowNs, datagrams in, datagrams out, io bytes, worker bytes, io cpu ns, worker cpu ns. */
+        private long[] sample()
+        {
+            return new long[] {System.nanoTime(), counters.get(Counter.DATAGRAMS_IN),
+                counters.get(Counter.DATAGRAMS_OUT), threads.allocatedBytes(IO), threads.allocatedBytes(WORKER),
+                threads.cpuNs(IO), threads.cpuNs(WORKER)};
         }
 
         void printInterval()
         {
-            final long nowNs = System.nanoTime();
-            final long in = counters.get(Counter.DATAGRAMS_IN);
-            final long outCount = counters.get(Counter.DATAGRAMS_OUT);
-            final long ioBytes = allocation.allocatedBytes("skirmish-io-");
-            final long workerBytes = allocation.allocatedBytes("skirmish-worker-");
-            final double seconds = (nowNs - lastNs) / 1e9;
-            final long dIn = in - lastIn;
-            err.printf("stats: in %.0f/s out %.0f/s drops %d | alloc per datagram in: io %.1f B, workers %.1f B%n",
-                dIn / seconds, (outCount - lastOut) / seconds, drops(),
-                dIn == 0 ? 0.0 : (double)(ioBytes - lastIoBytes) / dIn,
-                dIn == 0 ? 0.0 : (double)(workerBytes - lastWorkerBytes) / dIn);
-            lastIn = in;
-            lastOut = outCount;
-            lastIoBytes = ioBytes;
-            lastWorkerBytes = workerBytes;
-            lastNs = nowNs;
+            final long[] now = sample();
+            // Steady state starts after one whole interval with traffic (JIT and pools warmed up).
+            if (null == baseline && now[1] - last[1] > 0 && ++trafficIntervals == 2)
+            {
+                baseline = now;
+            }
+            final double seconds = (now[0] - last[0]) / 1e9;
+            final long dIn = now[1] - last[1];
+            err.printf("stats: in %.0f/s out %.0f/s drops %d | per datagram in: alloc io %.1f B, workers %.1f B;" +
+                " cpu io %.0f ns, workers %.0f ns%n",
+                dIn / seconds, (now[2] - last[2]) / seconds, drops(),
+                perDatagram(now[3] - last[3], dIn), perDatagram(now[4] - last[4], dIn),
+                perDatagram(now[5] - last[5], dIn), perDatagram(now[6] - last[6], dIn));
+            last = now;
+        }
+
+        private static double perDatagram(final long amount, final long datagrams)
+        {
+            return datagrams == 0 ? 0.0 : (double)amount / datagrams;
         }
 
         long drops()
@@ -372,6 +394,15 @@ public final class ServerMain implements Callable<Integer>
             {
                 sb.append("  ").append(counter.label()).append(' ').append(counters.get(counter)).append('\n');
             }
+            final long[] from = null == baseline ? start : baseline;
+            final long[] now = sample();
+            final long datagrams = now[1] - from[1];
+            sb.append(String.format("per datagram in (%s, %d datagrams):%n",
+                null == baseline ? "whole run" : "steady state, after the first interval with traffic", datagrams));
+            sb.append(String.format("  alloc_io_bytes %.1f%n", perDatagram(now[3] - from[3], datagrams)));
+            sb.append(String.format("  alloc_worker_bytes %.1f%n", perDatagram(now[4] - from[4], datagrams)));
+            sb.append(String.format("  cpu_io_ns %.0f%n", perDatagram(now[5] - from[5], datagrams)));
+            sb.append(String.format("  cpu_worker_ns %.0f%n", perDatagram(now[6] - from[6], datagrams)));
             return sb.toString();
         }
     }

@@ -3,9 +3,9 @@ package dev.skirmish.server;
 import java.lang.management.ManagementFactory;
 
 /**
- * Reads how many bytes the server's own threads have allocated (HotSpot's per-thread allocation counter), so the
- * server can report garbage per datagram for its I/O threads and workers separately. Off the hot path: called by the
- * stats printer only.
+ * Reads how many bytes the server's own threads have allocated (HotSpot's per-thread allocation counter) and how much
+ * CPU they used, so the server can report garbage and CPU per datagram for its I/O threads and workers separately.
+ * Off the hot path: called by the stats printer only.
  */
 final class ThreadAllocation
 {
@@ -19,6 +19,33 @@ final class ThreadAllocation
         {
             threads.setThreadAllocatedMemoryEnabled(true);
         }
+    }
+
+    /**
+     * CPU time used so far by all live threads whose name starts with {@code prefix}.
+     *
+     * @param prefix thread name prefix.
+     * @return nanoseconds, or 0 when the JVM cannot tell.
+     */
+    long cpuNs(final String prefix)
+    {
+        if (null == threads || !threads.isThreadCpuTimeSupported())
+        {
+            return 0;
+        }
+        long total = 0;
+        for (final Thread thread : Thread.getAllStackTraces().keySet())
+        {
+            if (thread.getName().startsWith(prefix))
+            {
+                final long ns = threads.getThreadCpuTime(thread.getId());
+                if (ns > 0)
+                {
+                    total += ns;
+                }
+            }
+        }
+        return total;
     }
 
     /**

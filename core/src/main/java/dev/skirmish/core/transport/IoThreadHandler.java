@@ -46,6 +46,8 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final ArrayDeque<OutboundPacket> rawEchoPool;
     private final MessagePassingQueue.Consumer<OutboundPacket> writeOutbound = this::writeOutbound;
+    private final MessagePassingQueue.Consumer<DatagramPacket> releaseReturned = DatagramPacket::release;
+    private final int returnsLimit;
 
     private final ReplyWaitWindow replyWaitWindow;
     private Channel channel;
@@ -85,6 +87,7 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
         this.errorHandler = errorHandler;
         this.touchedWorkers = new boolean[workers];
         this.drainLimit = handoff.outbound(0, index).capacity();
+        this.returnsLimit = handoff.returns(index, 0).capacity();
         this.rawEchoPool = new ArrayDeque<>(rawEcho ? rawEchoPoolSize : 0);
         if (rawEcho)
         {
@@ -236,6 +239,10 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
 
     private void drainOutbound()
     {
+        for (int w = 0; w < workers; w++)
+        {
+            handoff.returns(index, w).drain(releaseReturned, returnsLimit);
+        }
         drained = 0;
         for (int w = 0; w < workers; w++)
         {
@@ -290,6 +297,7 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
             {
                 packet.release();
             }
+            handoff.returns(index, w).drain(releaseReturned);
         }
     }
 }

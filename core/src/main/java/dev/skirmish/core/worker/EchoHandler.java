@@ -5,8 +5,9 @@ import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 
 /**
- * Reference handler for the {@code echo} benchmark mode: copies each datagram into a pooled buffer and sends it
- * back to its sender through the I/O thread it came from, exactly as a session encodes a reply. Allocation-free.
+ * Reference handler for the {@code echo} benchmark mode: encodes each datagram into a claimed outbound slot and
+ * sends it back to its sender through the I/O thread it came from, exactly as a session encodes a reply.
+ * Allocation-free.
  */
 public final class EchoHandler implements DatagramHandler
 {
@@ -23,9 +24,6 @@ public final class EchoHandler implements DatagramHandler
     @Override
     public void onDatagram(final int ioThread, final ByteBuf datagram, final InetSocketAddress sender, final long nowNs)
     {
-        final int length = datagram.readableBytes();
-        final ByteBuf reply = outbound.allocate(length);
-        reply.writeBytes(datagram, datagram.readerIndex(), length);
-        outbound.send(ioThread, reply, sender);
+        outbound.send(ioThread, datagram, datagram.readerIndex(), datagram.readableBytes(), sender);
     }
 }

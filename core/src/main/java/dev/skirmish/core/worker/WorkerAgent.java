@@ -14,7 +14,8 @@ import org.jctools.queues.SpscArrayQueue;
  * queues (one per I/O thread, a bounded number each, starting from a rotating index for fairness), hands each
  * datagram to the {@link DatagramHandler}, runs the handler's timers, then wakes the I/O threads it sent to.
  *
- * <p>Every inbound datagram is released here exactly once, after the handler returns, whatever the handler did.
+ * <p>Every inbound datagram is given up exactly once after the handler returns, whatever the handler did: handed
+ * back to its I/O thread for release (or released here should that queue be full).
  * A handler exception costs only that datagram: it is counted, reported and the cycle goes on.
  *
  * <p>Run by an {@code AgentRunner} on its own thread, or driven by a test calling {@link #doWork()} (invoker mode).
@@ -136,6 +137,7 @@ public final class WorkerAgent implements Agent
 
     private int drain(final int ioThread, final SpscArrayQueue<DatagramPacket> queue, final long nowNs)
     {
+        final SpscArrayQueue<DatagramPacket> returns = handoff.returns(ioThread, index);
         int count = 0;
         DatagramPacket packet;
         while (count < drainLimit && null != (packet = queue.relaxedPoll()))
@@ -152,7 +154,12 @@ public final class WorkerAgent implements Agent
             }
             finally
             {
-                packet.release();
+                outbound.abort();
+                // Hand back to the I/O thread that received it: releasing there allocates nothing.
+                if (!returns.offer(packet))
+                {
+                    packet.release();
+                }
             }
         }
         if (count > 0)

@@ -19,6 +19,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Workers in invoker mode: no worker thread runs; the test drives {@code doWork()} with a fake clock, while the
@@ -49,14 +50,16 @@ class WorkerInvokerTest
                 client.send(UdpTestClient.echoDatagram(0, i, 16));
             }
             Await.until("10 received", () -> node.counters().get(Counter.DATAGRAMS_IN) == 10);
-            assertEquals(6, node.counters().get(Counter.DROP_INBOUND_QUEUE_FULL));
-
-            assertEquals(4, node.worker(0).doWork(), "the 4 queued datagrams are the work");
-            for (int i = 0; i < 4; i++)
+            final long dropped = node.counters().get(Counter.DROP_INBOUND_QUEUE_FULL);
+            final int queued = node.worker(0).doWork();
+            // JCTools may round the capacity up; whatever it held, nothing was lost uncounted.
+            assertTrue(queued >= 4 && queued <= 8, "queued " + queued);
+            assertEquals(10, queued + dropped, "every datagram either queued or counted as dropped");
+            for (int i = 0; i < queued; i++)
             {
                 final ByteBuffer reply = client.receive(2000);
                 assertNotNull(reply);
-                assertEquals(i, reply.getLong(8), "the first 4 were kept, in order");
+                assertEquals(i, reply.getLong(8), "the first ones were kept, in order");
             }
             assertNull(client.receive(100));
             assertEquals(0, node.worker(0).doWork());
@@ -117,15 +120,16 @@ class WorkerInvokerTest
             public void onDatagram(
                 final int ioThread, final ByteBuf datagram, final InetSocketAddress sender, final long nowNs)
             {
+                // Claim first, then fail: the claimed slot must not be lost.
+                final ByteBuf reply = outbound.claim(ioThread);
                 if (datagram.getLongLE(datagram.readerIndex() + 8) == 2)
                 {
                     throw new IllegalStateException("boom from a bad datagram (expected by this test)");
                 }
-                final ByteBuf reply = outbound.allocate(datagram.readableBytes());
                 reply.writeBytes(datagram, datagram.readerIndex(), datagram.readableBytes());
-                outbound.send(ioThread, reply, sender);
+                outbound.commit(sender);
             }
-        }).errorHandler((ex) -> { });
+        }).errorHandler((ex) -> { }).outboundQueueCapacity(2);
         try (SkirmishNode node = SkirmishNode.launch(ctx);
             UdpTestClient client = new UdpTestClient(new InetSocketAddress("127.0.0.1", node.port())))
         {
@@ -138,6 +142,16 @@ class WorkerInvokerTest
             assertEquals(1, client.receive(2000).getLong(8));
             assertEquals(3, client.receive(2000).getLong(8));
             assertEquals(1, node.counters().get(Counter.WORKER_ERRORS));
+
+            // With only 2 slots, a lost slot would show as drops now: the aborted claim was kept.
+            for (int round = 0; round < 5; round++)
+            {
+                client.send(UdpTestClient.echoDatagram(0, 10 + round, 16));
+                Await.until("received", () -> node.worker(0).hasInbound());
+                assertEquals(1, node.worker(0).doWork());
+                assertEquals(10 + round, client.receive(2000).getLong(8));
+            }
+            assertEquals(0, node.counters().get(Counter.DROP_OUTBOUND_QUEUE_FULL));
         }
     }
 }
