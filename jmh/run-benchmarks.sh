@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the JMH suite with the GC profiler, one benchmark at a time, and stores the results in perf-results/jmh/:
+# <name>.json (JMH JSON, with JVM flags and parameters) and <name>.txt (the console log with the final table).
+# Build first: mvn -q -B -pl jmh -am -DskipTests install
+# Usage: jmh/run-benchmarks.sh [output-dir]     (about 4 minutes on 2 cores; never run two at once)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+JAR=jmh/target/benchmarks.jar
+OUT=${1:-perf-results/jmh}
+# The annotation defaults, spelled out so the command in the log is the whole story.
+RUN_OPTS=(-prof gc -foe true -wi 3 -w 1s -i 5 -r 1s -f 1)
+# The flags of the @Fork annotations. A -jvmArgsAppend on the command line replaces them, so repeat them there.
+BASE_JVM="-Dio.netty.leakDetection.level=disabled -Xms512m -Xmx512m"
+FTL_EXECUTOR="-Djmh.executor=CUSTOM -Djmh.executor.class=dev.skirmish.jmh.FastThreadLocalExecutor"
+
+if [[ ! -f "$JAR" ]]
+then
+    echo "missing $JAR: run mvn -q -B -pl jmh -am -DskipTests install" >&2
+    exit 1
+fi
+mkdir -p "$OUT"
+
+run()
+{
+    local name=$1
+    shift
+    echo "== $name: java -jar $JAR ${RUN_OPTS[*]} -rf json -rff $OUT/$name.json $*" | tee "$OUT/$name.txt"
+    java -jar "$JAR" "${RUN_OPTS[@]}" -rf json -rff "$OUT/$name.json" "$@" 2>&1 | tee -a "$OUT/$name.txt"
+}
+
+# Benchmark threads are plain threads, like the worker threads AgentRunner starts.
+run header-codec '\.HeaderCodecBenchmark\.'
+run counters '\.CountersBenchmark\.'
+run handoff '\.HandoffBenchmark\.'
+run netty-allocator '\.NettyAllocatorBenchmark\.'
+# The same on Netty FastThreadLocalThreads (what Netty event loops are): Recycler and PoolThreadCache enabled.
+run ftl-threads -jvmArgsAppend "$BASE_JVM $FTL_EXECUTOR" \
+    '\.HandoffBenchmark\.(echoRoundTrip|pingPong)|\.NettyAllocatorBenchmark\.'
+# Plain threads with a PoolThreadCache for every thread.
+run netty-allocator-cache-all-threads -jvmArgsAppend "$BASE_JVM -Dio.netty.allocator.useCacheForAllThreads=true" \
+    '\.NettyAllocatorBenchmark\.'
