@@ -108,6 +108,12 @@ public final class BotsMain implements Callable<Integer>
             + "Default: ${DEFAULT-VALUE}.")
     private Duration timeout;
 
+    @Option(names = "--spin", paramLabel = "TIME", defaultValue = "0s", converter = DurationConverter.class,
+        description = "Pingpong: poll for the echo this long before blocking (0s blocks at once). A poll hides "
+            + "the client's own wake-up only when the server answers within it, which favours whichever server "
+            + "path is faster than the window; 0s makes both paths pay it. Default: ${DEFAULT-VALUE}.")
+    private Duration spin;
+
     @Option(names = "--io-threads", paramLabel = "N", defaultValue = "1",
         description = "Flood: event-loop threads, 1..64. Default: ${DEFAULT-VALUE}.")
     private int ioThreads;
@@ -303,7 +309,8 @@ public final class BotsMain implements Callable<Integer>
             flood ? ioThreads : 1,
             transport,
             null != reportDir ? reportDir : defaultReportDir(mode),
-            label);
+            label,
+            flood ? 0 : spin.toNanos());
     }
 
     private void warnAboutIgnoredOptions()

@@ -21,6 +21,7 @@ import dev.skirmish.sim.flood.FloodTransport;
  * @param transport     flood socket implementation requested.
  * @param reportDir     where the report files go.
  * @param label         free text stored in the summary, may be null.
+ * @param spinNs        pingpong: how long to poll for the echo before blocking.
  */
 public record RunConfig(
     Mode mode,
@@ -34,6 +35,7 @@ public record RunConfig(
     int ioThreads,
     FloodTransport transport,
     Path reportDir,
-    String label)
+    String label,
+    long spinNs)
 {
 }

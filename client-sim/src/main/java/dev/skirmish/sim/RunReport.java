@@ -192,6 +192,7 @@ public final class RunReport
         json.name("durationMs").value(config.durationNs() / 1_000_000);
         json.name("warmupMs").value(config.warmupNs() / 1_000_000);
         json.name("timeoutMs").value(config.timeoutNs() / 1_000_000);
+        json.name("spinUs").value(config.spinNs() / 1_000);
         json.name("payloadBytes").value(config.payloadLength());
         json.name("clients").value(config.clients());
         json.name("window").value(config.window());

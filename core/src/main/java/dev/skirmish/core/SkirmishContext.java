@@ -79,10 +79,13 @@ public final class SkirmishContext
     /**
      * How long an I/O thread polls for workers' replies after handing them datagrams before blocking in epoll_wait, µs.
      * A reply handed over within the window costs no thread wake-up (~25 µs on the reference VM); the window closes as
-     * soon as replies are written, so the thread never spins while clients think. 0 always blocks at once.
+     * soon as replies are written, so the thread never spins while clients think. 0 always blocks at once: the
+     * default, because on the 2-core reference VM polling took the core the other threads needed (ping-pong p90
+     * 74-92 µs with a 50 µs window against 42-44 µs without; perf-results/datapath/README.md). Worth trying on
+     * machines with a core per thread.
      */
     public static final String IO_SPIN_US_PROP = "skirmish.io.spin.us";
-    public static final long IO_SPIN_US_DEFAULT = 50;
+    public static final long IO_SPIN_US_DEFAULT = 0;
 
     /** Worker idle strategy: backoff, spin or yield. */
     public static final String WORKER_IDLE_PROP = "skirmish.worker.idle";

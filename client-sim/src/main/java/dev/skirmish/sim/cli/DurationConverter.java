@@ -6,7 +6,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Parses the durations the CLI takes: a whole number followed by a unit, {@code 500ms}, {@code 10s} or
+ * Parses the durations the CLI takes: a whole number followed by a unit, {@code 20us}, {@code 500ms}, {@code 10s} or
  * {@code 2m}. A bare number is refused so that a run never silently means milliseconds where seconds were
  * meant.
  */
@@ -20,7 +20,7 @@ public final class DurationConverter implements ITypeConverter<Duration>
      *
      * @param text as typed, e.g. {@code 500ms}.
      * @return the duration.
-     * @throws TypeConversionException when the text is not a number followed by ms, s or m.
+     * @throws TypeConversionException when the text is not a number followed by us, ms, s or m.
      */
     public Duration convert(final String text)
     {
@@ -32,7 +32,7 @@ public final class DurationConverter implements ITypeConverter<Duration>
      *
      * @param text as typed, e.g. {@code 500ms}.
      * @return the duration.
-     * @throws TypeConversionException when the text is not a number followed by ms, s or m.
+     * @throws TypeConversionException when the text is not a number followed by us, ms, s or m.
      */
     public static Duration parse(final String text)
     {
@@ -52,6 +52,10 @@ public final class DurationConverter implements ITypeConverter<Duration>
         final Duration duration;
         switch (trimmed.substring(digitsEnd))
         {
+            case "us":
+                duration = Duration.ofNanos(amount * 1_000);
+                break;
+
             case "ms":
                 duration = Duration.ofMillis(amount);
                 break;
@@ -78,6 +82,6 @@ public final class DurationConverter implements ITypeConverter<Duration>
 
     private static TypeConversionException invalid(final String text)
     {
-        return new TypeConversionException("'" + text + "' is not a duration: use e.g. 500ms, 10s or 2m");
+        return new TypeConversionException("'" + text + "' is not a duration: use e.g. 20us, 500ms, 10s or 2m");
     }
 }

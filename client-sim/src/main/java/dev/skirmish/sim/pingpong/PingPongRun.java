@@ -26,7 +26,8 @@ import dev.skirmish.sim.wire.EchoDatagram;
  * once. This measures the unloaded latency of the path through the server.
  * <p>
  * <b>How it waits.</b> The connected JDK {@link DatagramChannel} is non-blocking. After each send the thread
- * first polls {@code read()} for at most {@link #SPIN_NS}, which catches fast echoes without paying for a
+ * first polls {@code read()} for at most {@code --spin} (e.g. {@link #SPIN_NS}; default 0), which catches fast
+ * echoes without paying for a
  * wake-up (a blocked thread takes ~25 µs to wake on this class of machine, as much as the round trip itself).
  * Then it blocks in {@link Selector#select(Consumer, long)}: that is {@code epoll_wait} on the calling thread,
  * woken directly by the kernel when the echo lands, and bounded by the timeout. A blocking channel cannot
@@ -40,7 +41,7 @@ import dev.skirmish.sim.wire.EchoDatagram;
  */
 public final class PingPongRun implements BotRun
 {
-    /** How long to poll for the echo before blocking: at most this much CPU is burnt per round trip. */
+    /** A typical poll window for {@code --spin} (the default is 0: block at once); see BotsMain. */
     public static final long SPIN_NS = 20_000;
     /** Transport name stored in the report. */
     public static final String TRANSPORT = "jdk-nio-selector";
@@ -56,6 +57,7 @@ public final class PingPongRun implements BotRun
     private final TrafficCounters[] allCounters = { counters };
     private final String server;
     private final long timeoutNs;
+    private final long spinNs;
     private final int datagramLength;
     private final DatagramChannel channel;
     private final Selector selector;
@@ -76,6 +78,7 @@ public final class PingPongRun implements BotRun
         this.socketErrorWarning = new WarnOnce(err);
         this.server = config.server().toString();
         this.timeoutNs = config.timeoutNs();
+        this.spinNs = config.spinNs();
         this.datagramLength = EchoDatagram.datagramLength(config.payloadLength());
         this.sendBuffer = EchoDatagram.newDatagram(SESSION_ID, config.payloadLength());
         // one byte more than the largest datagram we accept, so an oversized one shows as too long, not truncated
@@ -184,7 +187,7 @@ public final class PingPongRun implements BotRun
      */
     private long awaitEcho(final long sequence, final long deadlineNs)
     {
-        final long spinEndNs = Math.min(System.nanoTime() + SPIN_NS, deadlineNs);
+        final long spinEndNs = Math.min(System.nanoTime() + spinNs, deadlineNs);
         long nowNs;
         do
         {
