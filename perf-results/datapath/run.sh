@@ -24,6 +24,7 @@ mkdir -p "$OUT"
 CONFIGS=(
   "pingpong-raw-echo|--mode raw-echo|--mode pingpong"
   "pingpong-echo|--mode echo|--mode pingpong"
+  "pingpong-echo-spin1000|--mode echo --worker-spin-us 1000|--mode pingpong"
   "flood-raw-echo|--mode raw-echo|--mode flood --clients $CLIENTS --window $WINDOW"
   "flood-light-raw-echo|--mode raw-echo|--mode flood --clients $CLIENTS --window $LIGHT_WINDOW"
   "flood-light-echo|--mode echo|--mode flood --clients $CLIENTS --window $LIGHT_WINDOW"

@@ -50,7 +50,7 @@ class BotsMainTest
         try (UdpEchoServer server = UdpEchoServer.start())
         {
             outcome = bots(concat(FAST, "--server", server.address(), "--report", report.toString(),
-                "--label", "test \"quoted\"\n\\ label"));
+                "--label", "test \"quoted\"\n\\ label", "--spin", "30us"));
         }
 
         assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err);
@@ -72,6 +72,7 @@ class BotsMainTest
             assertNotNull(config.get(key), key);
         }
         assertEquals("jdk-nio-selector", config.get("transport"));
+        assertEquals(30L, config.get("spinUs"));
         assertEquals(1000L, config.get("durationMs"));
         assertEquals(64L, config.get("payloadBytes"));
         assertInstanceOf(List.class, config.get("jvmFlags"));

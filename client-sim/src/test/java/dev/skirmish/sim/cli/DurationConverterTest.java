@@ -19,6 +19,7 @@ class DurationConverterTest
         assertEquals(Duration.ofSeconds(10), DurationConverter.parse("10s"));
         assertEquals(Duration.ofMinutes(2), DurationConverter.parse("2m"));
         assertEquals(Duration.ZERO, DurationConverter.parse("0s"));
+        assertEquals(Duration.ofNanos(20_000), DurationConverter.parse("20us"));
     }
 
     @ParameterizedTest
