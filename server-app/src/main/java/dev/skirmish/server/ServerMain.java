@@ -1,6 +1,7 @@
 package dev.skirmish.server;
 
 import dev.skirmish.core.ConfigurationException;
+import dev.skirmish.core.DurationParser;
 import dev.skirmish.core.IoMode;
 import dev.skirmish.core.SkirmishContext;
 import dev.skirmish.core.SkirmishNode;
@@ -33,7 +34,7 @@ public final class ServerMain implements Callable<Integer>
     /** Benchmark modes of this release. */
     enum Mode
     {
-        echo, raw_echo
+        ECHO, RAW_ECHO
     }
 
     @Option(names = "--port", description = "UDP port (0 = ephemeral). Default: ${DEFAULT-VALUE}.")
@@ -45,7 +46,7 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--mode", converter = ModeConverter.class,
         description = "echo (full path through workers) or raw-echo (baseline on the I/O thread). " +
             "Default: echo.")
-    Mode mode = Mode.echo;
+    Mode mode = Mode.ECHO;
 
     @Option(names = "--io-threads", description = "I/O threads, one SO_REUSEPORT socket each. Default: ${DEFAULT-VALUE}.")
     int ioThreads = SkirmishContext.IO_THREADS_DEFAULT;
@@ -118,7 +119,7 @@ public final class ServerMain implements Callable<Integer>
         return new SkirmishContext()
             .port(port)
             .bindAddress(bind)
-            .ioMode(mode == Mode.raw_echo ? IoMode.RAW_ECHO : IoMode.WORKERS)
+            .ioMode(mode == Mode.RAW_ECHO ? IoMode.RAW_ECHO : IoMode.WORKERS)
             .ioThreads(ioThreads)
             .workers(workers)
             .batch(batch)
@@ -185,7 +186,7 @@ public final class ServerMain implements Callable<Integer>
         }, "skirmish-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         out.println("skirmish server: listening on udp " + ctx.bindAddress() + ":" + node.port() +
-            " (" + node.transportKind() + ", mode " + mode.name().replace('_', '-') + ")");
+            " (" + node.transportKind() + ", mode " + mode.name().toLowerCase().replace('_', '-') + ")");
         out.flush();
 
         final long endNs = null == duration ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
@@ -258,51 +259,57 @@ public final class ServerMain implements Callable<Integer>
         System.exit(run(System.out, args));
     }
 
-    static final class ModeConverter implements CommandLine.ITypeConverter<Mode>
+    /** Case-insensitive enum flag values; '-' stands for '_'. The message lists what is accepted. */
+    abstract static class EnumConverter<E extends Enum<E>> implements CommandLine.ITypeConverter<E>
     {
+        private final Class<E> type;
+
+        EnumConverter(final Class<E> type)
+        {
+            this.type = type;
+        }
+
         @Override
-        public Mode convert(final String value)
+        public E convert(final String value)
         {
             try
             {
-                return Mode.valueOf(value.trim().toLowerCase().replace('-', '_'));
+                return Enum.valueOf(type, value.trim().toUpperCase().replace('-', '_'));
             }
             catch (final IllegalArgumentException ex)
             {
-                throw new CommandLine.TypeConversionException("expected echo or raw-echo, got '" + value + "'");
+                final StringBuilder accepted = new StringBuilder();
+                for (final E constant : type.getEnumConstants())
+                {
+                    accepted.append(accepted.length() == 0 ? "" : ", ")
+                        .append(constant.name().toLowerCase().replace('_', '-'));
+                }
+                throw new CommandLine.TypeConversionException("expected one of " + accepted + ", got '" + value + "'");
             }
         }
     }
 
-    static final class TransportConverter implements CommandLine.ITypeConverter<TransportKind>
+    static final class ModeConverter extends EnumConverter<Mode>
     {
-        @Override
-        public TransportKind convert(final String value)
+        ModeConverter()
         {
-            try
-            {
-                return TransportKind.valueOf(value.trim().toUpperCase());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new CommandLine.TypeConversionException("expected auto, epoll or nio, got '" + value + "'");
-            }
+            super(Mode.class);
         }
     }
 
-    static final class IdleConverter implements CommandLine.ITypeConverter<WorkerIdle>
+    static final class TransportConverter extends EnumConverter<TransportKind>
     {
-        @Override
-        public WorkerIdle convert(final String value)
+        TransportConverter()
         {
-            try
-            {
-                return WorkerIdle.valueOf(value.trim().toUpperCase());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new CommandLine.TypeConversionException("expected backoff, spin or yield, got '" + value + "'");
-            }
+            super(TransportKind.class);
+        }
+    }
+
+    static final class IdleConverter extends EnumConverter<WorkerIdle>
+    {
+        IdleConverter()
+        {
+            super(WorkerIdle.class);
         }
     }
 
@@ -311,7 +318,14 @@ public final class ServerMain implements Callable<Integer>
         @Override
         public Duration convert(final String value)
         {
-            return Durations.parse(value);
+            try
+            {
+                return DurationParser.parse(value);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
         }
     }
 

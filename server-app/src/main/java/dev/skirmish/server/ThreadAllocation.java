@@ -29,23 +29,7 @@ final class ThreadAllocation
      */
     long cpuNs(final String prefix)
     {
-        if (null == threads || !threads.isThreadCpuTimeSupported())
-        {
-            return 0;
-        }
-        long total = 0;
-        for (final Thread thread : Thread.getAllStackTraces().keySet())
-        {
-            if (thread.getName().startsWith(prefix))
-            {
-                final long ns = threads.getThreadCpuTime(thread.getId());
-                if (ns > 0)
-                {
-                    total += ns;
-                }
-            }
-        }
-        return total;
+        return null == threads || !threads.isThreadCpuTimeSupported() ? 0 : sum(prefix, threads::getThreadCpuTime);
     }
 
     /**
@@ -56,20 +40,17 @@ final class ThreadAllocation
      */
     long allocatedBytes(final String prefix)
     {
-        if (null == threads)
-        {
-            return 0;
-        }
+        return null == threads ? 0 : sum(prefix, threads::getThreadAllocatedBytes);
+    }
+
+    private static long sum(final String prefix, final java.util.function.LongUnaryOperator perThreadId)
+    {
         long total = 0;
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
             if (thread.getName().startsWith(prefix))
             {
-                final long bytes = threads.getThreadAllocatedBytes(thread.getId());
-                if (bytes > 0)
-                {
-                    total += bytes;
-                }
+                total += Math.max(0, perThreadId.applyAsLong(thread.getId()));
             }
         }
         return total;

@@ -20,10 +20,11 @@ class DurationConverterTest
         assertEquals(Duration.ofMinutes(2), DurationConverter.parse("2m"));
         assertEquals(Duration.ZERO, DurationConverter.parse("0s"));
         assertEquals(Duration.ofNanos(20_000), DurationConverter.parse("20us"));
+        assertEquals(Duration.ofHours(24), DurationConverter.parse("24h"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "", "10", "s", "-1s", "1.5s", "10 s", "10h", "10sec", "1e3ms", "9999999999999ms", "2000m" })
+    @ValueSource(strings = { "", "10", "s", "-1s", "1.5s", "10 s", "25h", "10sec", "1e3ms", "9999999999999ms", "2000m" })
     void shouldRejectMalformedDurations(final String text)
     {
         assertThrows(TypeConversionException.class, () -> DurationConverter.parse(text));

@@ -45,21 +45,7 @@ class BatchBoundaryTest
         try (SkirmishNode node = SkirmishNode.launch(ctx);
             UdpTestClient client = new UdpTestClient(new InetSocketAddress("127.0.0.1", node.port())))
         {
-            final CountDownLatch held = new CountDownLatch(1);
-            final CountDownLatch release = new CountDownLatch(1);
-            node.ioExecutor(0).execute(() ->
-            {
-                held.countDown();
-                try
-                {
-                    release.await(10, TimeUnit.SECONDS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(held.await(5, TimeUnit.SECONDS));
+            final CountDownLatch release = holdIoThread(node);
 
             for (int i = 0; i < waiting; i++)
             {
@@ -108,21 +94,7 @@ class BatchBoundaryTest
         try (SkirmishNode node = SkirmishNode.launch(ctx);
             UdpTestClient client = new UdpTestClient(new InetSocketAddress("127.0.0.1", node.port())))
         {
-            final CountDownLatch release = new CountDownLatch(1);
-            final CountDownLatch held = new CountDownLatch(1);
-            node.ioExecutor(0).execute(() ->
-            {
-                held.countDown();
-                try
-                {
-                    release.await(10, TimeUnit.SECONDS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(held.await(5, TimeUnit.SECONDS));
+            final CountDownLatch release = holdIoThread(node);
             for (int i = 0; i < 64; i++)
             {
                 client.send(UdpTestClient.echoDatagram(1, i, 32));
@@ -135,5 +107,29 @@ class BatchBoundaryTest
             Await.until("all read", () -> node.counters().get(Counter.DATAGRAMS_IN) == 64);
             assertEquals(batch == 1 ? 64 : 1, node.counters().get(Counter.BATCHES_READ));
         }
+    }
+
+    /**
+     * Keep I/O thread 0 busy in a task until the returned latch is counted down (at most 10 s), so datagrams queue
+     * up in its socket.
+     */
+    private static CountDownLatch holdIoThread(final SkirmishNode node) throws InterruptedException
+    {
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        node.ioExecutor(0).execute(() ->
+        {
+            held.countDown();
+            try
+            {
+                release.await(10, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(held.await(5, TimeUnit.SECONDS), "I/O thread did not run the holding task");
+        return release;
     }
 }
