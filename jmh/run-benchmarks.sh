@@ -29,7 +29,7 @@ run()
     java -jar "$JAR" "${RUN_OPTS[@]}" -rf json -rff "$OUT/$name.json" "$@" 2>&1 | tee -a "$OUT/$name.txt"
 }
 
-# Benchmark threads are plain threads, like the worker threads AgentRunner starts.
+# Benchmark threads are plain threads (Skirmish's workers are FastThreadLocalThreads: see ftl-threads below).
 run header-codec '\.HeaderCodecBenchmark\.'
 run counters '\.CountersBenchmark\.'
 run handoff '\.HandoffBenchmark\.'
@@ -40,3 +40,5 @@ run ftl-threads -jvmArgsAppend "$BASE_JVM $FTL_EXECUTOR" \
 # Plain threads with a PoolThreadCache for every thread.
 run netty-allocator-cache-all-threads -jvmArgsAppend "$BASE_JVM -Dio.netty.allocator.useCacheForAllThreads=true" \
     '\.NettyAllocatorBenchmark\.'
+# Packet protection (session): AES-GCM vs ChaCha20-Poly1305 seal/open, 64/256/1200 B.
+run protect '\.ProtectBenchmark\.'

@@ -1,0 +1,178 @@
+package dev.skirmish.session.protect;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+
+import javax.crypto.Cipher;
+import javax.crypto.NoSuchPaddingException;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import java.lang.management.ManagementFactory;
+import java.security.NoSuchAlgorithmException;
+import java.security.spec.AlgorithmParameterSpec;
+
+/**
+ * The AEAD algorithms a {@link PacketProtector} can use, all from the JDK's own providers (SunJCE), all with a
+ * 96-bit nonce and a 128-bit tag. {@link #DEFAULT} is the one Skirmish speaks; why is written in
+ * {@code session/docs/packet-protection.md} with the benchmark behind it. The others stay selectable so the benchmark
+ * and the tests can run every suite through the same code.
+ */
+public enum AeadSuite
+{
+    /** AES-256 in Galois/Counter Mode: AES-NI/VAES and CLMUL intrinsics on x86-64, AES and PMULL on AArch64. */
+    AES_256_GCM("AES/GCM/NoPadding", "AES", 32, false, "UseAES", "UseAESIntrinsics", "UseGHASHIntrinsics"),
+
+    /** AES-128 in Galois/Counter Mode: as {@link #AES_256_GCM}, 10 rounds instead of 14, 16-byte keys. */
+    AES_128_GCM("AES/GCM/NoPadding", "AES", 16, false, "UseAES", "UseAESIntrinsics", "UseGHASHIntrinsics"),
+
+    /**
+     * ChaCha20-Poly1305 (RFC 8439). On Java 17 both halves are plain Java (no intrinsics before JDK 20). The JDK
+     * refuses to initialise it twice in a row with the same key and nonce, in either mode, which
+     * {@link PacketProtector} works around after a failed open.
+     */
+    CHACHA20_POLY1305("ChaCha20-Poly1305", "ChaCha20", 32, true, "UseChaCha20Intrinsics", "UsePoly1305Intrinsics");
+
+    /** The suite Skirmish uses on the wire (see {@code session/docs/packet-protection.md}). */
+    public static final AeadSuite DEFAULT = AES_256_GCM;
+
+    private final String transformation;
+    private final String keyAlgorithm;
+    private final int keyLength;
+    private final boolean rejectsRepeatedNonce;
+    private final String[] intrinsicOptions;
+
+    AeadSuite(
+        final String transformation,
+        final String keyAlgorithm,
+        final int keyLength,
+        final boolean rejectsRepeatedNonce,
+        final String... intrinsicOptions)
+    {
+        this.transformation = transformation;
+        this.keyAlgorithm = keyAlgorithm;
+        this.keyLength = keyLength;
+        this.rejectsRepeatedNonce = rejectsRepeatedNonce;
+        this.intrinsicOptions = intrinsicOptions;
+    }
+
+    /**
+     * Whether the running HotSpot JVM compiles this suite to CPU instructions: fast, and for AES free of the table
+     * lookups whose cache timing can leak the key. A server should say loudly at start when {@link #DEFAULT} is not
+     * accelerated. Reads the VM options that say so ({@code UseAES}; the diagnostic {@code UseAESIntrinsics},
+     * {@code UseGHASHIntrinsics}, {@code UseChaCha20Intrinsics}, {@code UsePoly1305Intrinsics} are visible only with
+     * {@code -XX:+UnlockDiagnosticVMOptions}): every one that the JVM reports must be on, and at least one must be
+     * reported. Off the hot path: goes through JMX.
+     *
+     * @return true when accelerated; false when not, or when the JVM does not tell (ChaCha20-Poly1305 on every JDK
+     * before 20, which has no intrinsics for it).
+     */
+    public boolean isHardwareAccelerated()
+    {
+        try
+        {
+            final HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (null == bean)
+            {
+                return false;
+            }
+
+            int reported = 0;
+            for (final String option : intrinsicOptions)
+            {
+                final String value;
+                try
+                {
+                    value = bean.getVMOption(option).getValue();
+                }
+                catch (final IllegalArgumentException notReported)
+                {
+                    continue;
+                }
+                if (!"true".equals(value))
+                {
+                    return false;
+                }
+                reported++;
+            }
+            return reported > 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * JCA transformation name.
+     *
+     * @return the name passed to {@link Cipher#getInstance(String)}.
+     */
+    public String transformation()
+    {
+        return transformation;
+    }
+
+    /**
+     * JCA algorithm name of the key.
+     *
+     * @return the algorithm for {@link javax.crypto.spec.SecretKeySpec}.
+     */
+    public String keyAlgorithm()
+    {
+        return keyAlgorithm;
+    }
+
+    /**
+     * Length of a key of this suite.
+     *
+     * @return key length in bytes.
+     */
+    public int keyLength()
+    {
+        return keyLength;
+    }
+
+    /**
+     * Whether the JDK's implementation rejects {@code init} with the same key and nonce as the previous
+     * {@code init}, also for decryption.
+     *
+     * @return true for ChaCha20-Poly1305 on the JDK.
+     */
+    boolean rejectsRepeatedNonce()
+    {
+        return rejectsRepeatedNonce;
+    }
+
+    /**
+     * A new cipher object for this suite, from the first provider that offers it (SunJCE on a stock JDK).
+     * Called once per protector, never per packet.
+     *
+     * @return an uninitialised cipher.
+     * @throws IllegalStateException if the running JDK lacks the algorithm (never on Java 11+ with SunJCE).
+     */
+    Cipher newCipher()
+    {
+        try
+        {
+            return Cipher.getInstance(transformation);
+        }
+        catch (final NoSuchAlgorithmException | NoSuchPaddingException ex)
+        {
+            throw new IllegalStateException("JDK lacks " + transformation, ex);
+        }
+    }
+
+    /**
+     * Parameters carrying a nonce. The JDK specs are immutable and copy the array, so this allocates one spec per
+     * packet (GCMParameterSpec: 24 B + a 32 B copy of the nonce; IvParameterSpec: 16 B + 32 B); the provider copies
+     * the nonce once more in {@code init}.
+     *
+     * @param nonce {@link ProtectedPacketDescriptor#NONCE_LENGTH} bytes.
+     * @return the spec for {@link Cipher#init(int, java.security.Key, AlgorithmParameterSpec)}.
+     */
+    AlgorithmParameterSpec nonceSpec(final byte[] nonce)
+    {
+        return this == CHACHA20_POLY1305 ?
+            new IvParameterSpec(nonce) :
+            new GCMParameterSpec(ProtectedPacketDescriptor.TAG_LENGTH * Byte.SIZE, nonce);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.skirmish.session.protect;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+class AeadSuiteTest
+{
+    @Test
+    void shouldDefaultToAes256Gcm()
+    {
+        assertEquals(AeadSuite.AES_256_GCM, AeadSuite.DEFAULT);
+        assertEquals(32, AeadSuite.DEFAULT.keyLength());
+    }
+
+    @ParameterizedTest
+    @EnumSource(AeadSuite.class)
+    void shouldBeOfferedByTheJdk(final AeadSuite suite)
+    {
+        assertNotNull(suite.newCipher().getProvider());
+        suite.isHardwareAccelerated();  // must answer, whatever the CPU
+    }
+
+    @Test
+    void shouldReportChaChaUnacceleratedBeforeJdk20()
+    {
+        if (Runtime.version().feature() < 20)
+        {
+            assertFalse(AeadSuite.CHACHA20_POLY1305.isHardwareAccelerated());
+        }
+    }
+}
