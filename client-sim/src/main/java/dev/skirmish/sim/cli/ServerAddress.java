@@ -3,7 +3,8 @@ package dev.skirmish.sim.cli;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
+
+import dev.skirmish.core.HostPortParser;
 
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -33,45 +34,14 @@ public final class ServerAddress
      */
     public static ServerAddress parse(final String value)
     {
-        final String host;
-        final String portText;
-        if (value.startsWith("["))
-        {
-            final int close = value.indexOf(']');
-            if (close < 2 || close + 1 >= value.length() || value.charAt(close + 1) != ':')
-            {
-                throw invalid(value, "expected [IPV6]:PORT, e.g. [::1]:7777");
-            }
-            host = value.substring(1, close);
-            portText = value.substring(close + 2);
-        }
-        else
-        {
-            final int colon = value.lastIndexOf(':');
-            if (colon <= 0)
-            {
-                throw invalid(value, "expected HOST:PORT, e.g. 127.0.0.1:7777");
-            }
-            host = value.substring(0, colon);
-            if (host.indexOf(':') >= 0)
-            {
-                throw invalid(value, "an IPv6 address needs brackets, e.g. [::1]:7777");
-            }
-            portText = value.substring(colon + 1);
-        }
-
-        final int port = parsePort(value, portText);
-        final InetAddress address;
         try
         {
-            address = InetAddress.getByName(host);
+            return new ServerAddress(HostPortParser.parse(value), value);
         }
-        catch (final UnknownHostException ex)
+        catch (final IllegalArgumentException ex)
         {
-            throw invalid(value, "unknown host '" + host + "'");
+            throw new TypeConversionException(ex.getMessage());
         }
-
-        return new ServerAddress(new InetSocketAddress(address, port), value);
     }
 
     /**
@@ -109,35 +79,6 @@ public final class ServerAddress
         }
 
         return new InetSocketAddress(address instanceof Inet6Address ? "::" : "0.0.0.0", 0);
-    }
-
-    private static int parsePort(final String value, final String portText)
-    {
-        if (portText.isEmpty() || portText.length() > 5)
-        {
-            throw invalid(value, "port must be 1..65535");
-        }
-
-        for (int i = 0; i < portText.length(); i++)
-        {
-            if (!Character.isDigit(portText.charAt(i)))
-            {
-                throw invalid(value, "port must be 1..65535");
-            }
-        }
-
-        final int port = Integer.parseInt(portText);
-        if (port < 1 || port > 65535)
-        {
-            throw invalid(value, "port must be 1..65535");
-        }
-
-        return port;
-    }
-
-    private static TypeConversionException invalid(final String value, final String reason)
-    {
-        return new TypeConversionException("'" + value + "' is not a server address: " + reason);
     }
 
     /**
