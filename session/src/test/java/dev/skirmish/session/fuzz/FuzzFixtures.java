@@ -1,5 +1,7 @@
 package dev.skirmish.session.fuzz;
 
+import dev.skirmish.session.test.TestBytes;
+
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
 import dev.skirmish.session.handshake.ChallengeCookie;
@@ -18,9 +20,7 @@ import io.netty.buffer.Unpooled;
 import org.agrona.concurrent.CachedEpochClock;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,27 +52,7 @@ final class FuzzFixtures
     {
     }
 
-    static byte[] sequence(final int first, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
-            bytes[i] = (byte)(first + i);
-        }
-        return bytes;
-    }
 
-    static InetSocketAddress address(final String literal, final int port)
-    {
-        try
-        {
-            return new InetSocketAddress(InetAddress.getByName(literal), port);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new AssertionError(literal, ex);
-        }
-    }
 
     static long getLongLE(final byte[] bytes, final int offset)
     {
@@ -218,5 +198,15 @@ final class FuzzFixtures
     {
         Files.createDirectories(file.getParent());
         Files.write(file, bytes);
+    }
+
+    static byte[] sequence(final int first, final int length)
+    {
+        return TestBytes.sequence(first, length);
+    }
+
+    static java.net.InetSocketAddress address(final String literal, final int port)
+    {
+        return TestBytes.address(literal, port);
     }
 }

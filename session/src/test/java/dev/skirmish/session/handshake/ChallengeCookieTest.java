@@ -1,10 +1,10 @@
 package dev.skirmish.session.handshake;
 
+import dev.skirmish.session.test.TestBytes;
+
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Arrays;
 
 import static dev.skirmish.session.handshake.ChallengeCookieDescriptor.COOKIE_LENGTH;
@@ -204,15 +204,8 @@ class ChallengeCookieTest
         return digest;
     }
 
-    static InetSocketAddress address(final String literal, final int port)
+    static java.net.InetSocketAddress address(final String literal, final int port)
     {
-        try
-        {
-            return new InetSocketAddress(InetAddress.getByName(literal), port);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new AssertionError(ex);
-        }
+        return TestBytes.address(literal, port);
     }
 }

@@ -1,12 +1,12 @@
 package dev.skirmish.session.token;
 
+import dev.skirmish.session.test.TestBytes;
+
 import org.agrona.concurrent.CachedEpochClock;
 
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.NoSuchAlgorithmException;
@@ -96,27 +96,7 @@ final class TokenFixtures
     {
     }
 
-    static byte[] sequence(final int first, final int length)
-    {
-        final byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++)
-        {
-            bytes[i] = (byte)(first + i);
-        }
-        return bytes;
-    }
 
-    static InetSocketAddress address(final String literal, final int port)
-    {
-        try
-        {
-            return new InetSocketAddress(InetAddress.getByName(literal), port);
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new AssertionError(literal, ex);
-        }
-    }
 
     static ConnectTokenGenerator generator(final TokenKey key)
     {
@@ -219,5 +199,15 @@ final class TokenFixtures
     static byte[] unhex(final String hex)
     {
         return HexFormat.of().parseHex(hex);
+    }
+
+    static byte[] sequence(final int first, final int length)
+    {
+        return TestBytes.sequence(first, length);
+    }
+
+    static java.net.InetSocketAddress address(final String literal, final int port)
+    {
+        return TestBytes.address(literal, port);
     }
 }
