@@ -1,5 +1,6 @@
 package dev.skirmish.core;
 
+import dev.skirmish.core.transport.HandshakeGate;
 import dev.skirmish.core.transport.TransportKind;
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.worker.DatagramHandler;
@@ -135,6 +136,7 @@ public final class SkirmishContext
     private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
     private ErrorHandler errorHandler = new LoggingErrorHandler(TimeUnit.SECONDS.toNanos(1));
     private HandlerFactory handlerFactory = (worker, outbound) -> new EchoHandler(outbound);
+    private HandshakeGate.Factory handshakeGateFactory;
 
     private InetAddress resolvedBindAddress;
     private boolean concluded;
@@ -542,6 +544,27 @@ public final class SkirmishContext
     public SkirmishContext handlerFactory(final HandlerFactory handlerFactory)
     {
         this.handlerFactory = handlerFactory;
+        return this;
+    }
+
+    /**
+     * @return creates the stateless handshake steps of each I/O thread; null routes handshake datagrams by session
+     * id like any other (echo modes).
+     */
+    public HandshakeGate.Factory handshakeGateFactory()
+    {
+        return handshakeGateFactory;
+    }
+
+    /**
+     * Plug in the session layer's I/O-thread handshake steps (see {@link HandshakeGate}).
+     *
+     * @param handshakeGateFactory factory, or null for none.
+     * @return this.
+     */
+    public SkirmishContext handshakeGateFactory(final HandshakeGate.Factory handshakeGateFactory)
+    {
+        this.handshakeGateFactory = handshakeGateFactory;
         return this;
     }
 

@@ -70,6 +70,14 @@ public final class SkirmishNode implements AutoCloseable
                 workerWakeups, rawEcho, ctx.outboundQueueCapacity(), ctx.errorHandler(),
                 TimeUnit.MICROSECONDS.toNanos(ctx.ioSpinUs())));
         }
+        if (!rawEcho && null != ctx.handshakeGateFactory())
+        {
+            for (final IoThreadHandler handler : ioHandlers)
+            {
+                handler.handshakeGate(
+                    ctx.handshakeGateFactory().newGate(handler.index(), handler.counters(), workerCount));
+            }
+        }
         final IoWakeup[] ioWakeups = ioHandlers.toArray(new IoWakeup[0]);
 
         final int[] cpus = ctx.pinCpus();

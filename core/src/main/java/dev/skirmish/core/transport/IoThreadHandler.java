@@ -5,6 +5,7 @@ import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.core.metrics.CounterSet;
 import dev.skirmish.core.wire.HeaderCheck;
 import dev.skirmish.core.wire.PacketHeader;
+import dev.skirmish.core.wire.PacketType;
 import dev.skirmish.core.worker.IoWakeup;
 import dev.skirmish.core.worker.WorkerWakeup;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +17,7 @@ import org.jctools.queues.SpscArrayQueue;
 import org.agrona.ErrorHandler;
 
 import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +33,8 @@ import org.jctools.queues.MessagePassingQueue;
  * <p>Everything except {@link #requestDrain()} runs on I/O thread k. In raw-echo mode datagrams are echoed right
  * here with no queue or worker: the baseline the full path is measured against.
  */
-public final class IoThreadHandler extends ChannelInboundHandlerAdapter implements IoWakeup, Runnable
+public final class IoThreadHandler extends ChannelInboundHandlerAdapter
+    implements IoWakeup, Runnable, HandshakeGate.Replies
 {
     private final int index;
     private final Handoff handoff;
@@ -50,8 +53,13 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
     private final int returnsLimit;
 
     private final ReplyWaitWindow replyWaitWindow;
+    private HandshakeGate handshakeGate;
+    private ByteBuf replyBuffer;
+    private int replyLimit;
+    private InetSocketAddress replyTo;
     private Channel channel;
     private boolean anyTouched;
+    private boolean pendingReplies;
     private int drained;
 
     /**
@@ -96,6 +104,16 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
                 rawEchoPool.add(new OutboundPacket(rawEchoPool));
             }
         }
+    }
+
+    /**
+     * Install the stateless handshake steps of this I/O thread. Call before the channel is registered.
+     *
+     * @param gate the gate, or null to route handshake datagrams by session id like any other.
+     */
+    public void handshakeGate(final HandshakeGate gate)
+    {
+        this.handshakeGate = gate;
     }
 
     ReplyWaitWindow replyWaitWindow()
@@ -147,7 +165,20 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
 
-        final int worker = Integer.remainderUnsigned(PacketHeader.sessionId(content), workers);
+        final int worker;
+        if (null != handshakeGate && isHandshake(content))
+        {
+            worker = gate(packet);
+            if (HandshakeGate.CONSUMED == worker)
+            {
+                packet.release();
+                return;
+            }
+        }
+        else
+        {
+            worker = Integer.remainderUnsigned(PacketHeader.sessionId(content), workers);
+        }
         if (!handoff.inbound(index, worker).offer(packet))
         {
             counters.increment(Counter.DROP_INBOUND_QUEUE_FULL);
@@ -156,6 +187,73 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
         }
         touchedWorkers[worker] = true;
         anyTouched = true;
+    }
+
+    private static boolean isHandshake(final ByteBuf content)
+    {
+        final int type = content.getUnsignedByte(content.readerIndex() + PacketHeader.TYPE_OFFSET);
+        return type >= PacketType.CONNECT_REQUEST.code() && type <= PacketType.DENIED.code();
+    }
+
+    private int gate(final DatagramPacket packet)
+    {
+        replyTo = packet.sender();
+        replyLimit = packet.content().readableBytes();
+        try
+        {
+            final int worker = handshakeGate.onHandshake(packet.content(), replyTo, this);
+            return worker >= 0 && worker < workers ? worker : HandshakeGate.CONSUMED;
+        }
+        catch (final RuntimeException ex)
+        {
+            // A bug in the gate must not stop this socket; count it like a handler error and drop the datagram.
+            counters.increment(Counter.WORKER_ERRORS);
+            errorHandler.onError(ex);
+            return HandshakeGate.CONSUMED;
+        }
+        finally
+        {
+            if (null != replyBuffer)
+            {
+                replyBuffer.release();
+                replyBuffer = null;
+            }
+            replyTo = null;
+        }
+    }
+
+    @Override
+    public ByteBuf claim()
+    {
+        if (null == replyBuffer)
+        {
+            replyBuffer = channel.alloc().directBuffer(maxDatagramLength, maxDatagramLength);
+        }
+        replyBuffer.clear();
+        return replyBuffer;
+    }
+
+    @Override
+    public boolean send()
+    {
+        final ByteBuf reply = replyBuffer;
+        if (null == reply || null == replyTo)
+        {
+            return false;
+        }
+        if (reply.readableBytes() > replyLimit)
+        {
+            counters.increment(Counter.AMPLIFICATION_LIMITED);
+            return false;
+        }
+        replyBuffer = null;
+        replyLimit -= reply.readableBytes();
+        counters.increment(Counter.DATAGRAMS_OUT);
+        counters.add(Counter.BYTES_OUT, reply.readableBytes());
+        // Handshake replies are rare next to data; flushed with the batch in channelReadComplete.
+        channel.write(new DatagramPacket(reply, replyTo), channel.voidPromise());
+        pendingReplies = true;
+        return true;
     }
 
     @Override
@@ -187,6 +285,11 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter implemen
         }
         // Replies may already be waiting; sending them now saves a wake-up.
         drainOutbound();
+        if (pendingReplies)
+        {
+            pendingReplies = false;
+            flush();
+        }
     }
 
     private void echo(final DatagramPacket packet)

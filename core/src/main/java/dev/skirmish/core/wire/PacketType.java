@@ -8,23 +8,27 @@ public enum PacketType
 {
     /** Benchmark datagram: echoed back unchanged by a server in echo or raw-echo mode. */
     ECHO(0x01),
-    /** Client to server: first handshake step carrying a connect token (reserved until the session layer). */
+    /** Client to server: first handshake step carrying a connect token. */
     CONNECT_REQUEST(0x02),
-    /** Server to client: stateless challenge cookie (reserved). */
+    /** Server to client: stateless challenge cookie. */
     CHALLENGE(0x03),
-    /** Client to server: echo of the challenge cookie (reserved). */
+    /** Client to server: echo of the challenge cookie. */
     CHALLENGE_RESPONSE(0x04),
-    /** Server to client: connection denied (reserved). */
+    /** Server to client: connection denied. */
     DENIED(0x05),
-    /** Either way: protected session payload (reserved). */
+    /** Either way: protected session payload. */
     DATA(0x06),
-    /** Either way: protected keepalive (reserved). */
+    /** Either way: protected keepalive. */
     KEEPALIVE(0x07),
-    /** Either way: protected disconnect notice (reserved). */
-    DISCONNECT(0x08);
+    /** Either way: protected disconnect notice. */
+    DISCONNECT(0x08),
+    /** Server to client: protected path challenge sent to a session's new address (connection migration). */
+    PATH_CHALLENGE(0x09),
+    /** Client to server: protected echo of a path challenge from the new address. */
+    PATH_RESPONSE(0x0A);
 
     /** Highest code in use; codes above it are rejected by the header validation. */
-    public static final int MAX_CODE = 0x08;
+    public static final int MAX_CODE = 0x0A;
 
     private static final PacketType[] BY_CODE = new PacketType[MAX_CODE + 1];
 

@@ -50,6 +50,14 @@ public final class Outbound
     }
 
     /**
+     * @return the owning worker's counters (single writer: that worker), for handlers to count into.
+     */
+    public CounterSet counters()
+    {
+        return counters;
+    }
+
+    /**
      * Claim a slot to encode one datagram to be sent through I/O thread {@code ioThread}. Write the datagram into the
      * returned buffer (its readable bytes are sent; writing past its capacity, the max datagram length, throws), then
      * {@link #commit}.
