@@ -1,0 +1,507 @@
+package dev.skirmish.session.client;
+
+import dev.skirmish.session.lifecycle.DisconnectReason;
+import dev.skirmish.session.lifecycle.SessionState;
+import dev.skirmish.session.token.ConnectToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One client of a {@link ClientGroup}: its {@link SkirmishClient}, its UDP socket and its event loop. The client
+ * itself is owned by the loop: touch {@link #client()} only there, through {@link #execute} or from the listener.
+ * Everything else here is safe from any thread.
+ */
+public final class ClientHandle
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ClientHandle.class);
+
+    private final ClientGroup group;
+    private final ClientLoop loop;
+    private final InetSocketAddress server;
+    private final SkirmishClient client;
+    private final int maxDatagramLength;
+    private final int maxPayloadLength;
+
+    // Written on the loop only; volatile so that other threads can read a snapshot.
+    private volatile Channel channel;
+    private volatile SessionState state = SessionState.CLOSED;
+    private volatile long foreignDatagrams;
+    private volatile long errors;
+    private volatile long rebinds;
+
+    // Loop only.
+    private boolean flushPending;
+    private boolean closed;
+
+    ClientHandle(
+        final ClientGroup group,
+        final ClientLoop loop,
+        final InetSocketAddress server,
+        final ClientConfig config,
+        final ClientListener listener)
+    {
+        this.group = group;
+        this.loop = loop;
+        this.server = server;
+        this.maxDatagramLength = config.maxDatagramLength();
+        this.maxPayloadLength = config.maxPayloadLength();
+        this.client = new SkirmishClient(config, new StateListener(listener), new ChannelSender());
+    }
+
+    /**
+     * The client. Only on its event loop: from {@link #execute}, or from its listener.
+     *
+     * @return the client.
+     */
+    public SkirmishClient client()
+    {
+        assert loop.eventLoop().inEventLoop() : "client() off its event loop";
+        return client;
+    }
+
+    /**
+     * @return the event loop that owns the client.
+     */
+    public EventLoop eventLoop()
+    {
+        return loop.eventLoop();
+    }
+
+    /**
+     * Run a task on the client's event loop; datagrams it sends are flushed after it.
+     *
+     * @param task to run; an exception it throws is logged and counted in {@link #errors()}.
+     * @throws RejectedExecutionException if the group is shut down.
+     */
+    public void execute(final Runnable task)
+    {
+        Objects.requireNonNull(task, "task");
+        loop.eventLoop().execute(() ->
+        {
+            try
+            {
+                task.run();
+            }
+            catch (final RuntimeException ex)
+            {
+                onError(ex);
+            }
+            finally
+            {
+                flushIfPending();
+            }
+        });
+    }
+
+    /**
+     * Send a whole array as one DATA payload. See {@link #send(byte[], int, int)}.
+     *
+     * @param payload 1 to max payload bytes.
+     * @return as {@link #send(byte[], int, int)}.
+     */
+    public boolean send(final byte[] payload)
+    {
+        return send(payload, 0, payload.length);
+    }
+
+    /**
+     * Send one DATA payload, from any thread. On the client's loop it is sent now; from another thread it is copied
+     * and sent from the loop (if the client is not CONNECTED by then it is dropped).
+     *
+     * @param src    holding the payload.
+     * @param offset of the payload in src.
+     * @param length of the payload, 1 to {@link ClientConfig#maxPayloadLength()} bytes.
+     * @return on the loop: whether the client sent it. Elsewhere: whether it was queued for the loop.
+     * @throws IllegalArgumentException if length is out of range.
+     */
+    public boolean send(final byte[] src, final int offset, final int length)
+    {
+        if (length < 1 || length > maxPayloadLength)
+        {
+            throw new IllegalArgumentException("payload length must be in [1, " + maxPayloadLength + "], got " +
+                length);
+        }
+        Objects.checkFromIndexSize(offset, length, src.length);
+        if (loop.eventLoop().inEventLoop())
+        {
+            final boolean sent = client.send(src, offset, length);
+            flushIfPending();
+            return sent;
+        }
+
+        final byte[] copy = Arrays.copyOfRange(src, offset, offset + length);
+        try
+        {
+            execute(() -> client.send(copy, 0, copy.length));
+            return true;
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * Disconnect from any thread: the loop calls {@link SkirmishClient#disconnect}. The socket stays open; see
+     * {@link #close()}.
+     */
+    public void disconnect()
+    {
+        try
+        {
+            execute(() -> client.disconnect(group.nanoClock().nanoTime()));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // the group closed, which disconnected the client already
+        }
+    }
+
+    /**
+     * Disconnect (if connecting or connected), close the client and its socket, and leave the group; asynchronous,
+     * from any thread. Idempotent.
+     */
+    public void close()
+    {
+        try
+        {
+            loop.eventLoop().execute(() ->
+            {
+                closeOnLoop();
+                loop.remove(this);
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // the group closed, which closed this client already
+        }
+    }
+
+    /**
+     * Replace the socket with a new one on a new ephemeral port, keeping the same client and session: the
+     * connection migration a NAT rebinding causes. Datagrams sent before the switch leave from the old port; the old
+     * socket is closed once the new one is bound.
+     *
+     * @return completes, on the loop, with the new local address; or exceptionally if binding failed or the handle
+     * or group closed.
+     */
+    public CompletableFuture<InetSocketAddress> rebind()
+    {
+        final CompletableFuture<InetSocketAddress> rebound = new CompletableFuture<>();
+        if (group.isClosed())
+        {
+            rebound.completeExceptionally(new IllegalStateException("client group is closed"));
+            return rebound;
+        }
+        try
+        {
+            group.bind(this).addListener((ChannelFuture future) ->
+            {
+                if (!future.isSuccess())
+                {
+                    rebound.completeExceptionally(future.cause());
+                    return;
+                }
+                if (closed)
+                {
+                    future.channel().close();
+                    rebound.completeExceptionally(new IllegalStateException("client closed"));
+                    return;
+                }
+                flushIfPending();
+                final Channel old = channel;
+                channel = future.channel();
+                rebinds++;
+                if (null != old)
+                {
+                    old.close();
+                }
+                rebound.complete(localAddress());
+            });
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            rebound.completeExceptionally(ex);
+        }
+        return rebound;
+    }
+
+    /**
+     * @return the client's state as of its last change, readable from any thread.
+     */
+    public SessionState state()
+    {
+        return state;
+    }
+
+    /**
+     * @return the address of the current socket, or null before it is bound.
+     */
+    public InetSocketAddress localAddress()
+    {
+        final Channel current = channel;
+        return null == current ? null : (InetSocketAddress)current.localAddress();
+    }
+
+    /**
+     * @return the server this client talks to.
+     */
+    public InetSocketAddress serverAddress()
+    {
+        return server;
+    }
+
+    /**
+     * @return datagrams dropped because they came from another address than the server's.
+     */
+    public long foreignDatagrams()
+    {
+        return foreignDatagrams;
+    }
+
+    /**
+     * @return exceptions caught on the loop for this client (listener, tasks, socket errors); each is logged.
+     */
+    public long errors()
+    {
+        return errors;
+    }
+
+    /**
+     * @return completed {@link #rebind()}s.
+     */
+    public long rebinds()
+    {
+        return rebinds;
+    }
+
+    /**
+     * @return server, local address and state.
+     */
+    @Override
+    public String toString()
+    {
+        return "ClientHandle{server=" + server + ", local=" + localAddress() + ", state=" + state + '}';
+    }
+
+    void onOpened(final Channel boundChannel, final ConnectToken token)
+    {
+        channel = boundChannel;
+        loop.add(this);
+        try
+        {
+            client.connect(token, group.nanoClock().nanoTime(), group.epochClock().time());
+        }
+        catch (final RuntimeException ex)
+        {
+            loop.remove(this);
+            throw ex;
+        }
+        finally
+        {
+            state = client.state();
+            flushIfPending();
+        }
+    }
+
+    void doWork(final long nowNs, final long nowMs)
+    {
+        try
+        {
+            client.doWork(nowNs, nowMs);
+        }
+        catch (final RuntimeException ex)
+        {
+            onError(ex);
+        }
+        flushIfPending();
+    }
+
+    void closeOnLoop()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            client.disconnect(group.nanoClock().nanoTime());
+        }
+        catch (final RuntimeException ex)
+        {
+            onError(ex);
+        }
+        flushIfPending();
+        client.close();
+        state = SessionState.CLOSED;
+        final Channel current = channel;
+        if (null != current)
+        {
+            current.close();
+        }
+        group.onClientClosed();
+    }
+
+    private void onDatagram(final DatagramPacket packet)
+    {
+        if (!server.equals(packet.sender()))
+        {
+            foreignDatagrams++;
+            return;
+        }
+        try
+        {
+            client.onDatagram(packet.content(), group.nanoClock().nanoTime());
+        }
+        catch (final RuntimeException ex)
+        {
+            onError(ex);
+        }
+    }
+
+    private void flushIfPending()
+    {
+        if (flushPending)
+        {
+            flushPending = false;
+            final Channel current = channel;
+            if (null != current)
+            {
+                current.flush();
+            }
+        }
+    }
+
+    private void onError(final Throwable cause)
+    {
+        final long count = ++errors;
+        if (1 == count)
+        {
+            LOG.warn("client of {} on {}: error (further ones logged at debug)", server, localAddress(), cause);
+        }
+        else
+        {
+            LOG.debug("client of {} on {}: error #{}", server, localAddress(), count, cause);
+        }
+    }
+
+    /**
+     * Keeps {@link #state} current before the listener runs, so that the listener sees it too.
+     */
+    private final class StateListener implements ClientListener
+    {
+        private final ClientListener delegate;
+
+        StateListener(final ClientListener delegate)
+        {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void onConnected(final SkirmishClient c)
+        {
+            state = c.state();
+            delegate.onConnected(c);
+        }
+
+        @Override
+        public void onPayload(final SkirmishClient c, final ByteBuf buffer, final int offset, final int length)
+        {
+            delegate.onPayload(c, buffer, offset, length);
+        }
+
+        @Override
+        public void onDisconnected(final SkirmishClient c, final DisconnectReason reason)
+        {
+            state = c.state();
+            delegate.onDisconnected(c, reason);
+        }
+    }
+
+    /**
+     * Pooled direct buffers from the socket's allocator; writes are flushed once per timer tick, read batch or task.
+     */
+    private final class ChannelSender implements PacketSender
+    {
+        @Override
+        public ByteBuf claim()
+        {
+            final Channel current = channel;
+            if (null == current || !current.isActive())
+            {
+                return null;
+            }
+            return current.alloc().directBuffer(maxDatagramLength);
+        }
+
+        @Override
+        public boolean send(final ByteBuf datagram)
+        {
+            final Channel current = channel;
+            if (null == current || !current.isActive() || !current.isWritable())
+            {
+                datagram.release();
+                return false;
+            }
+            current.write(new DatagramPacket(datagram, server), current.voidPromise());
+            flushPending = true;
+            return true;
+        }
+    }
+
+    /**
+     * Hands the server's datagrams to the client and releases every one exactly once; one per socket.
+     */
+    static final class InboundHandler extends ChannelInboundHandlerAdapter
+    {
+        private final ClientHandle handle;
+
+        InboundHandler(final ClientHandle handle)
+        {
+            this.handle = handle;
+        }
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            try
+            {
+                if (msg instanceof DatagramPacket)
+                {
+                    handle.onDatagram((DatagramPacket)msg);
+                }
+            }
+            finally
+            {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(final ChannelHandlerContext ctx)
+        {
+            handle.flushIfPending();
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            handle.onError(cause);
+        }
+    }
+}

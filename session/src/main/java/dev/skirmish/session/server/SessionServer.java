@@ -1,0 +1,265 @@
+package dev.skirmish.session.server;
+
+import dev.skirmish.core.SkirmishContext;
+import dev.skirmish.core.SkirmishNode;
+import dev.skirmish.core.metrics.CounterSet;
+import dev.skirmish.core.metrics.Counters;
+import dev.skirmish.core.worker.Outbound;
+import dev.skirmish.session.token.ConnectTokenDecoder;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A session server: a {@link SkirmishNode} whose I/O threads run the stateless handshake ({@link ServerHandshake})
+ * and whose workers own sessions ({@link ServerSessions}) and hand their events and payloads to the game
+ * ({@link SessionListener}).
+ *
+ * <pre>{@code
+ * SessionServer server = SessionServer.launch(new SkirmishContext().port(7777),
+ *     new SessionServerConfig().tokenKey(TokenKey.load(path)), (worker, sessions) -> new MyGame(sessions));
+ * }</pre>
+ */
+public final class SessionServer implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(SessionServer.class);
+    private static final long LIMIT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final SessionServerConfig config;
+    private final SessionRegistry registry;
+    private final ChallengeSecretSchedule secretSchedule;
+    private final AtomicReferenceArray<ServerSessions> workerSessions;
+    private final AtomicLong nextLimitLogNs = new AtomicLong(System.nanoTime());
+    private volatile InetSocketAddress[] publicAddresses = new InetSocketAddress[0];
+    private SkirmishNode node;
+
+    SessionServer(final SessionServerConfig config, final int workers)
+    {
+        if (!config.isConcluded())
+        {
+            config.conclude();
+        }
+        this.config = config;
+        this.registry = new SessionRegistry(
+            config.maxSessions(), config.maxPendingSessions(), config.usedTokenCapacity());
+        this.secretSchedule = new ChallengeSecretSchedule(config.challengeSecretRotationMs());
+        this.workerSessions = new AtomicReferenceArray<>(workers);
+    }
+
+    /**
+     * Configure {@code ctx} for sessions (its handshake gate and handler factories are replaced), launch the node
+     * and work out the server's public addresses.
+     *
+     * @param ctx       transport and threading configuration.
+     * @param config    session settings.
+     * @param listeners creates the game's listener of each worker.
+     * @return the running server.
+     * @throws InterruptedException if interrupted while binding.
+     */
+    public static SessionServer launch(
+        final SkirmishContext ctx, final SessionServerConfig config, final SessionListener.Factory listeners)
+        throws InterruptedException
+    {
+        if (null == ctx.resolvedBindAddress())
+        {
+            ctx.conclude();
+        }
+        final SessionServer server = new SessionServer(config, ctx.workers());
+        final NanoClock nanoClock = ctx.nanoClock();
+        final EpochClock epochClock = ctx.epochClock();
+        ctx.handshakeGateFactory((ioThread, counters, workers) ->
+            server.newHandshake(counters, workers, nanoClock, epochClock));
+        ctx.handlerFactory((worker, outbound) ->
+            server.newSessions(worker, ctx.workers(), outbound, null, epochClock, ctx.maxDatagramLength(), listeners));
+        server.node = SkirmishNode.launch(ctx);
+        server.publicAddresses(server.resolvePublicAddresses(ctx.resolvedBindAddress(), server.node.port()));
+        if (config.tokenKey().isDevelopmentKey())
+        {
+            LOG.warn("*** USING THE PUBLIC DEVELOPMENT TOKEN KEY: anyone can mint tokens for this server. " +
+                "NEVER use it in production: pass --token-key FILE (see ./skirmish token --help). ***");
+        }
+        LOG.info("session server up on port {}, accepting tokens for {}", server.node.port(),
+            List.of(server.publicAddresses));
+        return server;
+    }
+
+    ServerHandshake newHandshake(
+        final CounterSet counters, final int workers, final NanoClock nanoClock, final EpochClock epochClock)
+    {
+        return new ServerHandshake(this, counters, workers, nanoClock, epochClock);
+    }
+
+    ServerSessions newSessions(
+        final int worker,
+        final int workers,
+        final Outbound outbound,
+        final CounterSet counters,
+        final EpochClock epochClock,
+        final int maxDatagramLength,
+        final SessionListener.Factory listeners)
+    {
+        final ServerSessions sessions = new ServerSessions(
+            this, worker, workers, outbound, null == counters ? outbound.counters() : counters, epochClock,
+            maxDatagramLength);
+        if (null != listeners)
+        {
+            sessions.listener(listeners.newListener(worker, sessions));
+        }
+        workerSessions.set(worker, sessions);
+        return sessions;
+    }
+
+    private List<InetSocketAddress> resolvePublicAddresses(final InetAddress bindAddress, final int port)
+    {
+        if (!config.publicAddresses().isEmpty())
+        {
+            return config.publicAddresses();
+        }
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        if (bindAddress.isAnyLocalAddress())
+        {
+            addresses.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            if (bindAddress instanceof Inet6Address)
+            {
+                addresses.add(new InetSocketAddress("::1", port));
+            }
+            LOG.warn("bound to the wildcard address without --public-address: only tokens naming {} are accepted",
+                addresses);
+        }
+        else
+        {
+            addresses.add(new InetSocketAddress(bindAddress, port));
+        }
+        return addresses;
+    }
+
+    void publicAddresses(final List<InetSocketAddress> addresses)
+    {
+        this.publicAddresses = addresses.toArray(new InetSocketAddress[0]);
+    }
+
+    /**
+     * Check 5 of the validation order: does the decoded token name one of this server's public addresses?
+     */
+    boolean isOwnAddress(final ConnectTokenDecoder decoder)
+    {
+        for (final InetSocketAddress address : publicAddresses)
+        {
+            if (decoder.validFor(address))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The worker that owns a room: every session of the room is allocated there, so a room and its players share
+     * one thread.
+     *
+     * @param roomId  from the token.
+     * @param workers number of workers.
+     * @return worker index.
+     */
+    static int workerForRoom(final long roomId, final int workers)
+    {
+        return (int)Long.remainderUnsigned(roomId, workers);
+    }
+
+    /**
+     * A configured limit was hit: the caller counted it; log at most once per second across the server.
+     */
+    void limitHit(final String what)
+    {
+        final long nowNs = System.nanoTime();
+        final long next = nextLimitLogNs.get();
+        if (nowNs - next >= 0 && nextLimitLogNs.compareAndSet(next, nowNs + LIMIT_LOG_INTERVAL_NS))
+        {
+            LOG.warn("limit hit: {} (further hits counted, logged at most once a second)", what);
+        }
+    }
+
+    /**
+     * @return session settings.
+     */
+    public SessionServerConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return shared session bookkeeping (counts, client ids, used tokens).
+     */
+    public SessionRegistry registry()
+    {
+        return registry;
+    }
+
+    ChallengeSecretSchedule secretSchedule()
+    {
+        return secretSchedule;
+    }
+
+    /**
+     * @return the addresses tokens must name for this server.
+     */
+    public List<InetSocketAddress> publicAddresses()
+    {
+        return List.of(publicAddresses);
+    }
+
+    /**
+     * @param worker index.
+     * @return that worker's sessions; only touch them from that worker (or in INVOKER mode from the driving thread).
+     */
+    public ServerSessions sessions(final int worker)
+    {
+        return workerSessions.get(worker);
+    }
+
+    /**
+     * @return the node underneath.
+     */
+    public SkirmishNode node()
+    {
+        return node;
+    }
+
+    /**
+     * @return bound UDP port.
+     */
+    public int port()
+    {
+        return node.port();
+    }
+
+    /**
+     * @return all counters.
+     */
+    public Counters counters()
+    {
+        return node.counters();
+    }
+
+    /**
+     * Stop: workers close their sessions (reason SERVER_SHUTDOWN, sent redundantly), then the sockets close.
+     */
+    @Override
+    public void close()
+    {
+        if (null != node)
+        {
+            node.close();
+        }
+    }
+}
