@@ -42,3 +42,6 @@ run netty-allocator-cache-all-threads -jvmArgsAppend "$BASE_JVM -Dio.netty.alloc
     '\.NettyAllocatorBenchmark\.'
 # Packet protection (session): AES-GCM vs ChaCha20-Poly1305 seal/open, 64/256/1200 B.
 run protect '\.ProtectBenchmark\.'
+# Server handshake per datagram on the I/O thread's gate: connect request, challenge response, forged/garbage
+# requests, and the under-load paths (rate limiter, challenge before decryption).
+run handshake '\.HandshakeBenchmark\.'

@@ -8,20 +8,36 @@ import dev.skirmish.core.SkirmishNode;
 import dev.skirmish.core.WorkerIdle;
 import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.core.transport.TransportKind;
+import dev.skirmish.session.handshake.HandshakeDescriptor;
+import dev.skirmish.session.server.SessionRegistry;
+import dev.skirmish.session.server.SessionServer;
+import dev.skirmish.session.server.SessionServerConfig;
+import dev.skirmish.session.token.TokenKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * {@code ./skirmish server}: the reference server. In this release it runs the data-path benchmark modes:
- * {@code echo} (full path: I/O thread → SPSC → worker → SPSC → I/O thread) and {@code raw-echo} (answered on the
- * I/O thread, the baseline). Exit codes: 0 normal stop, 1 runtime failure, 2 bad command line or configuration.
+ * {@code ./skirmish server}: the reference server. The default mode, {@code session}, is a {@link SessionServer}:
+ * the stateless handshake on the I/O threads, sessions on the workers, and {@link SessionEchoListener} sending every
+ * payload back to its session. The data-path benchmark modes stay: {@code echo} (full path: I/O thread → SPSC →
+ * worker → SPSC → I/O thread, no sessions) and {@code raw-echo} (answered on the I/O thread, the baseline). Exit
+ * codes: 0 normal stop, 1 runtime failure, 2 bad command line or configuration.
  */
 @Command(
     name = "skirmish server",
@@ -31,11 +47,36 @@ import java.util.concurrent.TimeUnit;
     description = "Run the Skirmish UDP server. Stops on SIGTERM/SIGINT or after --duration.")
 public final class ServerMain implements Callable<Integer>
 {
-    /** Benchmark modes of this release. */
+    /** What the server runs: sessions (the default) or one of the data-path benchmark modes. */
     enum Mode
     {
-        ECHO, RAW_ECHO
+        SESSION, ECHO, RAW_ECHO
     }
+
+    /** Session defaults: the flags' defaults are read from here, so help and behaviour never disagree. */
+    private static final SessionServerConfig SESSION_DEFAULTS = new SessionServerConfig();
+
+    /** The session flags; given in another mode they are validated but have no effect (a note says so). */
+    static final List<String> SESSION_FLAGS = List.of("--token-key", "--protocol-id", "--public-address",
+        "--max-sessions", "--max-pending-sessions", "--used-token-capacity", "--max-auth-failures",
+        "--keepalive-interval", "--timer-tick", "--handshake-load-threshold");
+
+    /** Setting named first in a {@link SessionServerConfig#conclude()} message → the flag that sets it. */
+    private static final Map<String, String> FLAG_OF_SETTING = Map.of(
+        "maxSessions", "--max-sessions",
+        "maxPendingSessions", "--max-pending-sessions",
+        "usedTokenCapacity", "--used-token-capacity",
+        "maxAuthFailures", "--max-auth-failures",
+        "keepaliveInterval", "--keepalive-interval",
+        "timerTick", "--timer-tick",
+        "handshakeLoadThresholdPerSecond", "--handshake-load-threshold");
+
+    /** {@code --keepalive-interval} default as the help prints it; a test checks it against the config default. */
+    static final String KEEPALIVE_INTERVAL_DEFAULT_TEXT = "100ms";
+    /** {@code --timer-tick} default as the help prints it; a test checks it against the config default. */
+    static final String TIMER_TICK_DEFAULT_TEXT = "10ms";
+    /** {@code --protocol-id} default as the help prints it; a test checks it against the config default. */
+    static final String PROTOCOL_ID_DEFAULT_TEXT = "0x534b0001";
 
     @Option(names = "--port", description = "UDP port (0 = ephemeral). Default: ${DEFAULT-VALUE}.")
     int port = SkirmishContext.PORT_DEFAULT;
@@ -44,9 +85,10 @@ public final class ServerMain implements Callable<Integer>
     String bind = SkirmishContext.BIND_ADDRESS_DEFAULT;
 
     @Option(names = "--mode", converter = ModeConverter.class,
-        description = "echo (full path through workers) or raw-echo (baseline on the I/O thread). " +
-            "Default: echo.")
-    Mode mode = Mode.ECHO;
+        description = "session (handshake + sessions, each payload echoed to its session), echo (benchmark: " +
+            "full path through workers, no sessions) or raw-echo (benchmark baseline on the I/O thread). " +
+            "Default: session.")
+    Mode mode = Mode.SESSION;
 
     @Option(names = "--io-threads", description = "I/O threads, one SO_REUSEPORT socket each. Default: ${DEFAULT-VALUE}.")
     int ioThreads = SkirmishContext.IO_THREADS_DEFAULT;
@@ -99,14 +141,73 @@ public final class ServerMain implements Callable<Integer>
         description = "Print a counters line to stderr this often; 0s turns it off. Default: 5s.")
     Duration statsInterval = Duration.ofSeconds(5);
 
+    @Option(names = "--token-key", paramLabel = "FILE",
+        description = "Session mode: key that opens connect tokens, 64 hex characters (or 32 raw bytes), shared " +
+            "with the token issuer (./skirmish token --token-key). Default: the public development key, with a " +
+            "warning (never use it in production).")
+    Path tokenKeyFile;
+
+    @Option(names = "--protocol-id", paramLabel = "N", converter = TokenMain.U64Converter.class,
+        description = "Session mode: u64 naming the game and build, decimal or 0x-hex; tokens for any other are " +
+            "rejected. Default: " + PROTOCOL_ID_DEFAULT_TEXT + " (as ./skirmish token).")
+    long protocolId = SessionServerConfig.PROTOCOL_ID_DEFAULT;
+
+    @Option(names = "--public-address", paramLabel = "HOST:PORT", converter = TokenMain.ServerAddressConverter.class,
+        description = "Session mode: an address clients reach this server at, as tokens name it; repeatable. " +
+            "IPv6 in brackets: [::1]:7777. Default: the bound address and port (loopback when bound to a " +
+            "wildcard address).")
+    List<InetSocketAddress> publicAddresses = new ArrayList<>();
+
+    @Option(names = "--max-sessions", paramLabel = "N",
+        description = "Session mode: most sessions at once (1..16777216); more are denied SERVER_FULL. " +
+            "Default: ${DEFAULT-VALUE}.")
+    int maxSessions = SESSION_DEFAULTS.maxSessions();
+
+    @Option(names = "--max-pending-sessions", paramLabel = "N",
+        description = "Session mode: most sessions allocated but not yet confirmed by the client (>= 1); more " +
+            "are denied SERVER_BUSY. Default: ${DEFAULT-VALUE}.")
+    int maxPendingSessions = SESSION_DEFAULTS.maxPendingSessions();
+
+    @Option(names = "--used-token-capacity", paramLabel = "N",
+        description = "Session mode: used tokens remembered until they expire (>= --max-pending-sessions, about " +
+            "100 B each); when full of unexpired tokens new sessions are denied SERVER_BUSY. " +
+            "Default: ${DEFAULT-VALUE}.")
+    int usedTokenCapacity = SESSION_DEFAULTS.usedTokenCapacity();
+
+    @Option(names = "--max-auth-failures", paramLabel = "N",
+        description = "Session mode: packets failing authentication a session tolerates before it is closed " +
+            "(>= 1). Default: ${DEFAULT-VALUE}.")
+    int maxAuthFailures = SESSION_DEFAULTS.maxAuthFailures();
+
+    @Option(names = "--keepalive-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+        description = "Session mode: send a keepalive when nothing was sent to a session for this long (>= 1ms). " +
+            "Default: " + KEEPALIVE_INTERVAL_DEFAULT_TEXT + ".")
+    Duration keepaliveInterval = Duration.ofNanos(SESSION_DEFAULTS.keepaliveIntervalNs());
+
+    @Option(names = "--timer-tick", paramLabel = "DURATION", converter = DurationConverter.class,
+        description = "Session mode: how often a worker checks its sessions for timeouts and keepalives " +
+            "(100us..1s). Default: " + TIMER_TICK_DEFAULT_TEXT + ".")
+    Duration timerTick = Duration.ofNanos(SESSION_DEFAULTS.timerTickNs());
+
+    @Option(names = "--handshake-load-threshold", paramLabel = "N",
+        description = "Session mode: handshake packets per second per I/O thread above which each source IP is " +
+            "rate limited and connect requests are challenged before decryption (>= 0; 0 = always). " +
+            "Default: ${DEFAULT-VALUE}.")
+    long handshakeLoadThreshold = SESSION_DEFAULTS.handshakeLoadThresholdPerSecond();
+
+    @Spec
+    CommandSpec spec;
+
     /** Longest a SIGTERM waits for the node to close and report before the JVM exits anyway. */
     static final long SHUTDOWN_DEADLINE_S = 10;
 
     private final PrintStream out;
+    private final PrintStream err;
 
-    ServerMain(final PrintStream out)
+    ServerMain(final PrintStream out, final PrintStream err)
     {
         this.out = out;
+        this.err = err;
     }
 
     /**
@@ -119,7 +220,7 @@ public final class ServerMain implements Callable<Integer>
         return new SkirmishContext()
             .port(port)
             .bindAddress(bind)
-            .ioMode(mode == Mode.RAW_ECHO ? IoMode.RAW_ECHO : IoMode.WORKERS)
+            .ioMode(Mode.RAW_ECHO == mode ? IoMode.RAW_ECHO : IoMode.WORKERS)
             .ioThreads(ioThreads)
             .workers(workers)
             .batch(batch)
@@ -135,40 +236,156 @@ public final class ServerMain implements Callable<Integer>
             .conclude();
     }
 
+    /**
+     * Build the session settings from the flags and load the token key. Invalid values surface as
+     * {@link ConfigurationException}, whose message names the key file or the setting.
+     *
+     * @return the concluded session settings.
+     */
+    SessionServerConfig sessionConfig()
+    {
+        final TokenKey tokenKey;
+        try
+        {
+            tokenKey = null == tokenKeyFile ? TokenKey.DEVELOPMENT : TokenKey.load(tokenKeyFile);
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw new ConfigurationException("--token-key: " + ex.getMessage());
+        }
+        final SessionServerConfig config = new SessionServerConfig()
+            .tokenKey(tokenKey)
+            .protocolId(protocolId)
+            .publicAddresses(publicAddresses)
+            .maxSessions(maxSessions)
+            .maxPendingSessions(maxPendingSessions)
+            .usedTokenCapacity(usedTokenCapacity)
+            .maxAuthFailures(maxAuthFailures)
+            .keepaliveIntervalNs(keepaliveInterval.toNanos())
+            .timerTickNs(timerTick.toNanos())
+            .handshakeLoadThresholdPerSecond(handshakeLoadThreshold);
+        try
+        {
+            return config.conclude();
+        }
+        catch (final ConfigurationException ex)
+        {
+            final String message = ex.getMessage();
+            final int space = message.indexOf(' ');
+            final String flag = FLAG_OF_SETTING.get(space < 0 ? message : message.substring(0, space));
+            throw null == flag ? ex : new ConfigurationException(flag + ": " + message);
+        }
+    }
+
     @Override
     public Integer call() throws Exception
     {
         final SkirmishContext ctx;
+        final SessionServerConfig sessionConfig;
         try
         {
             ctx = context();
+            // Validated in every mode, so a bad session flag never waits for the day the mode changes.
+            sessionConfig = sessionConfig();
+            validateModeAndDuration();
         }
         catch (final ConfigurationException ex)
         {
-            System.err.println("skirmish server: invalid configuration: " + ex.getMessage());
+            err.println("skirmish server: invalid configuration: " + ex.getMessage());
             return 2;
         }
-        if (null != duration && (duration.isNegative() || duration.isZero()))
-        {
-            System.err.println("skirmish server: --duration must be > 0");
-            return 2;
-        }
+        final boolean sessions = Mode.SESSION == mode;
+        printStart(ctx, sessions ? sessionConfig : null);
 
-        out.println("skirmish server: effective configuration");
-        out.print(ctx.toString().replaceAll("(?m)^", "  "));
-
+        final SessionEchoListener.Group listeners = sessions ? new SessionEchoListener.Group(ctx.workers()) : null;
+        final SessionServer server;
         final SkirmishNode node;
         try
         {
-            node = SkirmishNode.launch(ctx);
+            server = sessions ? SessionServer.launch(ctx, sessionConfig, listeners) : null;
+            node = sessions ? server.node() : SkirmishNode.launch(ctx);
         }
         catch (final Exception ex)
         {
-            System.err.println("skirmish server: cannot start: " + ex);
+            err.println("skirmish server: cannot start: " + ex);
             return 1;
         }
 
-        final ThreadAllocation allocation = new ThreadAllocation();
+        out.println("skirmish server: listening on udp " + ctx.bindAddress() + ":" + node.port() +
+            " (" + node.transportKind() + ", mode " + modeName() + ")");
+        if (sessions)
+        {
+            out.println("skirmish server: accepting tokens for " + server.publicAddresses() + ", protocol id 0x" +
+                Long.toHexString(sessionConfig.protocolId()));
+        }
+        out.flush();
+
+        final StatsPrinter stats = new StatsPrinter(
+            node.counters(), sessions ? server.registry() : null, new ThreadAllocation(), err);
+        // The listener report is taken after close: it includes the sessions closed by the shutdown itself.
+        runUntilStopped(stats, sessions ? server : node, sessions ? listeners::report : () -> "");
+        return 0;
+    }
+
+    /**
+     * Checks across flags that no single setting can make.
+     *
+     * @throws ConfigurationException naming the flag.
+     */
+    private void validateModeAndDuration()
+    {
+        if (null != duration && (duration.isNegative() || duration.isZero()))
+        {
+            throw new ConfigurationException("--duration must be > 0");
+        }
+        if (Mode.SESSION == mode && maxDatagram < HandshakeDescriptor.CONNECT_REQUEST_LENGTH)
+        {
+            throw new ConfigurationException("--max-datagram must be >= " +
+                HandshakeDescriptor.CONNECT_REQUEST_LENGTH + " in session mode (the size of a connect request), was " +
+                maxDatagram);
+        }
+    }
+
+    /**
+     * The warnings and the effective configuration, before anything is bound.
+     *
+     * @param ctx           core settings.
+     * @param sessionConfig session settings, or null outside session mode.
+     */
+    private void printStart(final SkirmishContext ctx, final SessionServerConfig sessionConfig)
+    {
+        if (null == sessionConfig)
+        {
+            noteIgnoredSessionFlags();
+        }
+        else if (sessionConfig.tokenKey().isDevelopmentKey())
+        {
+            // Also logged by SessionServer.launch; printed here so it shows whatever the logging configuration.
+            err.println("WARNING: using the public DEVELOPMENT token key (" + sessionConfig.tokenKey().fingerprint() +
+                "): anyone can mint tokens for this server. NEVER use it in production: pass --token-key FILE.");
+            err.flush();
+        }
+        out.println("skirmish server: effective configuration");
+        out.print(ctx.toString().replaceAll("(?m)^", "  "));
+        if (null != sessionConfig)
+        {
+            out.println("  session:");
+            out.print(sessionConfig.toString().replaceAll("(?m)^", "    "));
+        }
+    }
+
+    /**
+     * Print stats lines until SIGTERM/SIGINT or the end of {@code --duration}, then close the server and print the
+     * final report (a SIGTERM waits for it).
+     *
+     * @param stats      the stats printer.
+     * @param server     what to close: the session server or the node.
+     * @param afterClose more report lines, taken after the close.
+     * @throws Exception if interrupted while waiting, or the close fails.
+     */
+    private void runUntilStopped(
+        final StatsPrinter stats, final AutoCloseable server, final Supplier<String> afterClose) throws Exception
+    {
         final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         // On SIGTERM/SIGINT: tell the main loop to stop, then hold the JVM until it has closed and reported.
@@ -185,13 +402,9 @@ public final class ServerMain implements Callable<Integer>
             }
         }, "skirmish-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.println("skirmish server: listening on udp " + ctx.bindAddress() + ":" + node.port() +
-            " (" + node.transportKind() + ", mode " + mode.name().toLowerCase().replace('_', '-') + ")");
-        out.flush();
 
         final long endNs = null == duration ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         final long intervalNs = statsInterval.isZero() ? Long.MAX_VALUE : statsInterval.toNanos();
-        final StatsPrinter stats = new StatsPrinter(node.counters(), allocation, System.err);
         String report = "";
         try
         {
@@ -213,7 +426,7 @@ public final class ServerMain implements Callable<Integer>
         {
             // Per-thread figures are only readable while the threads live: take the report before closing.
             report = stats.finalReport();
-            node.close();
+            server.close();
             try
             {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -225,13 +438,36 @@ public final class ServerMain implements Callable<Integer>
         }
         out.println("skirmish server: stopped");
         out.print(report);
+        out.print(afterClose.get());
         out.flush();
         stopped.countDown();
-        return 0;
+    }
+
+    private String modeName()
+    {
+        return mode.name().toLowerCase().replace('_', '-');
+    }
+
+    private void noteIgnoredSessionFlags()
+    {
+        final List<String> given = new ArrayList<>();
+        for (final String flag : SESSION_FLAGS)
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag))
+            {
+                given.add(flag);
+            }
+        }
+        if (!given.isEmpty())
+        {
+            err.println("skirmish server: note: session flags have no effect in mode " + modeName() + ": " +
+                String.join(", ", given));
+        }
     }
 
     /**
-     * Entry point for tests: parse and run, return the exit code instead of exiting.
+     * Entry point for tests: parse and run, return the exit code instead of exiting. Warnings and errors go to
+     * {@link System#err}.
      *
      * @param out  where the banner and report go.
      * @param args command line.
@@ -239,9 +475,23 @@ public final class ServerMain implements Callable<Integer>
      */
     static int run(final PrintStream out, final String... args)
     {
-        final CommandLine cli = new CommandLine(new ServerMain(out));
+        return run(out, System.err, args);
+    }
+
+    /**
+     * Entry point for tests that check stderr: parse and run, return the exit code instead of exiting.
+     *
+     * @param out  where the banner and report go.
+     * @param err  where warnings, errors, usage and the stats lines go.
+     * @param args command line.
+     * @return exit code.
+     */
+    static int run(final PrintStream out, final PrintStream err, final String... args)
+    {
+        final CommandLine cli = new CommandLine(new ServerMain(out, err));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
-        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
     }
 
@@ -256,7 +506,7 @@ public final class ServerMain implements Callable<Integer>
         {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
-        System.exit(run(System.out, args));
+        System.exit(run(System.out, System.err, args));
     }
 
     /** Case-insensitive enum flag values; '-' stands for '_'. The message lists what is accepted. */
@@ -330,9 +580,10 @@ public final class ServerMain implements Callable<Integer>
     }
 
     /**
-     * Prints counters, and the garbage and CPU our threads spend per datagram, at intervals and at the end. The end
-     * report's per-datagram figures cover the steady state: from the end of the first whole interval with traffic
-     * (start-up and JIT warm-up excluded) to the stop; without interval lines they cover the whole run.
+     * Prints counters, and the garbage and CPU our threads spend per datagram, at intervals and at the end; in
+     * session mode also the sessions open. The end report's per-datagram figures cover the steady state: from the
+     * end of the first whole interval with traffic (start-up and JIT warm-up excluded) to the stop; without interval
+     * lines they cover the whole run.
      */
     static final class StatsPrinter
     {
@@ -340,6 +591,7 @@ public final class ServerMain implements Callable<Integer>
         private static final String WORKER = "skirmish-worker-";
 
         private final dev.skirmish.core.metrics.Counters counters;
+        private final SessionRegistry sessions;
         private final ThreadAllocation threads;
         private final PrintStream err;
         private final long[] start;
@@ -348,9 +600,13 @@ public final class ServerMain implements Callable<Integer>
         private int trafficIntervals;
 
         StatsPrinter(
-            final dev.skirmish.core.metrics.Counters counters, final ThreadAllocation threads, final PrintStream err)
+            final dev.skirmish.core.metrics.Counters counters,
+            final SessionRegistry sessions,
+            final ThreadAllocation threads,
+            final PrintStream err)
         {
             this.counters = counters;
+            this.sessions = sessions;
             this.threads = threads;
             this.err = err;
             this.start = sample();
@@ -375,9 +631,11 @@ public final class ServerMain implements Callable<Integer>
             }
             final double seconds = (now[0] - last[0]) / 1e9;
             final long dIn = now[1] - last[1];
-            err.printf("stats: in %.0f/s out %.0f/s drops %d | per datagram in: alloc io %.1f B, workers %.1f B;" +
+            err.printf("stats: in %.0f/s out %.0f/s drops %d%s | per datagram in: alloc io %.1f B, workers %.1f B;" +
                 " cpu io %.0f ns, workers %.0f ns%n",
                 dIn / seconds, (now[2] - last[2]) / seconds, drops(),
+                null == sessions ? "" : " | sessions open " + sessions.sessionCount() + " (pending " +
+                    sessions.pendingCount() + ")",
                 perDatagram(now[3] - last[3], dIn), perDatagram(now[4] - last[4], dIn),
                 perDatagram(now[5] - last[5], dIn), perDatagram(now[6] - last[6], dIn));
             last = now;
@@ -407,6 +665,12 @@ public final class ServerMain implements Callable<Integer>
             for (final Counter counter : Counter.values())
             {
                 sb.append("  ").append(counter.label()).append(' ').append(counters.get(counter)).append('\n');
+            }
+            if (null != sessions)
+            {
+                sb.append("sessions at stop (before the shutdown closes them):\n");
+                sb.append("  open ").append(sessions.sessionCount()).append('\n');
+                sb.append("  pending ").append(sessions.pendingCount()).append('\n');
             }
             final long[] from = null == baseline ? start : baseline;
             final long[] now = sample();

@@ -3,6 +3,7 @@ package dev.skirmish.server;
 import dev.skirmish.core.ConfigurationException;
 import dev.skirmish.core.DurationParser;
 import dev.skirmish.core.HostPortParser;
+import dev.skirmish.session.server.SessionServerConfig;
 import dev.skirmish.session.token.ConnectToken;
 import dev.skirmish.session.token.ConnectTokenDescriptor;
 import dev.skirmish.session.token.ConnectTokenGenerator;
@@ -41,11 +42,12 @@ import java.util.concurrent.Callable;
 public final class TokenMain implements Callable<Integer>
 {
     /**
-     * Protocol id the token tool uses when none is given: ASCII "SK" followed by version 1 (0x534B_0001). A token is
-     * accepted only by servers configured with the same protocol id; games choose their own and pass
-     * {@code --protocol-id}.
+     * Protocol id the token tool uses when none is given: the session server's default,
+     * {@link SessionServerConfig#PROTOCOL_ID_DEFAULT} (ASCII "SK" followed by version 1, 0x534B_0001), so that tokens
+     * from {@code ./skirmish token} work with {@code ./skirmish server} out of the box. A token is accepted only by
+     * servers configured with the same protocol id; games choose their own and pass {@code --protocol-id} to both.
      */
-    public static final long PROTOCOL_ID_DEFAULT = 0x534B_0001L;
+    public static final long PROTOCOL_ID_DEFAULT = SessionServerConfig.PROTOCOL_ID_DEFAULT;
 
     /** Server address used when no {@code --server} is given: the default server port on loopback. */
     public static final String SERVER_DEFAULT = "127.0.0.1:7777";
@@ -68,7 +70,8 @@ public final class TokenMain implements Callable<Integer>
     Path tokenKeyFile;
 
     @Option(names = "--protocol-id", paramLabel = "N", converter = U64Converter.class,
-        description = "u64 naming the game and build, decimal or 0x-hex. Default: 0x534b0001.")
+        description = "u64 naming the game and build, decimal or 0x-hex. Default: " +
+            ServerMain.PROTOCOL_ID_DEFAULT_TEXT + " (as ./skirmish server).")
     long protocolId = PROTOCOL_ID_DEFAULT;
 
     @Option(names = "--client-id", paramLabel = "N", required = true, converter = U64Converter.class,

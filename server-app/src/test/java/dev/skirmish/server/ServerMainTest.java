@@ -1,7 +1,11 @@
 package dev.skirmish.server;
 
+import dev.skirmish.core.DurationParser;
 import dev.skirmish.core.test.UdpTestClient;
+import dev.skirmish.session.server.SessionServerConfig;
+import dev.skirmish.session.token.TokenKey;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -11,16 +15,25 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServerMainTest
 {
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream capturedErr = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8);
+    private final PrintStream err = new PrintStream(capturedErr, true, StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
 
     @ParameterizedTest
     @ValueSource(strings = {
@@ -33,10 +46,75 @@ class ServerMainTest
         "--transport=dpdk",
         "--duration=soon",
         "--bind=no.such.host.invalid",
-        "--io-threads=-1"})
+        "--io-threads=-1",
+        "--token-key=/no/such/skirmish.key",
+        "--protocol-id=0xZZ",
+        "--protocol-id=-1",
+        "--public-address=127.0.0.1",
+        "--public-address=no.such.host.invalid:7777",
+        "--max-sessions=0",
+        "--max-sessions=16777217",
+        "--max-pending-sessions=0",
+        "--used-token-capacity=10",
+        "--max-auth-failures=0",
+        "--keepalive-interval=0ms",
+        "--keepalive-interval=100",
+        "--timer-tick=50us",
+        "--timer-tick=2s",
+        "--handshake-load-threshold=-1",
+        "--max-datagram=1199"})
     void shouldExitTwoOnBadCommandLineOrConfiguration(final String arg)
     {
-        assertEquals(2, ServerMain.run(out, arg, "--port=0"));
+        assertEquals(2, ServerMain.run(out, err, arg, "--port=0"), stderr());
+        assertFalse(stderr().isBlank(), "a message on stderr");
+    }
+
+    @Test
+    void shouldExitTwoNamingTheFileWhenTokenKeyFileIsMissing()
+    {
+        final Path missing = dir.resolve("missing.key");
+        assertEquals(2, ServerMain.run(out, err, "--token-key=" + missing, "--port=0"));
+        assertTrue(stderr().contains("--token-key") && stderr().contains(missing.toString()) &&
+            stderr().contains("not found"), stderr());
+        assertFalse(stdout().contains("effective configuration"), "stops before starting: " + stdout());
+    }
+
+    @Test
+    void shouldExitTwoNamingTheFileWhenTokenKeyIsNotHex() throws Exception
+    {
+        final Path bad = Files.writeString(dir.resolve("bad.key"), "zz".repeat(TokenKey.LENGTH) + "\n");
+        assertEquals(2, ServerMain.run(out, err, "--token-key=" + bad, "--port=0"));
+        assertTrue(stderr().contains("--token-key") && stderr().contains(bad.toString()) &&
+            stderr().contains("not a hex digit"), stderr());
+    }
+
+    @Test
+    void shouldExitTwoNamingTheFlagWhenMaxSessionsIsZero()
+    {
+        assertEquals(2, ServerMain.run(out, err, "--max-sessions", "0", "--port=0"));
+        assertTrue(stderr().contains("invalid configuration: --max-sessions: maxSessions must be in"), stderr());
+    }
+
+    @Test
+    void shouldDescribeTheSessionDefaultsOfSessionServerConfig()
+    {
+        final SessionServerConfig defaults = new SessionServerConfig();
+        assertEquals(defaults.keepaliveIntervalNs(),
+            DurationParser.parse(ServerMain.KEEPALIVE_INTERVAL_DEFAULT_TEXT).toNanos());
+        assertEquals(defaults.timerTickNs(), DurationParser.parse(ServerMain.TIMER_TICK_DEFAULT_TEXT).toNanos());
+        assertEquals(SessionServerConfig.PROTOCOL_ID_DEFAULT,
+            Long.decode(ServerMain.PROTOCOL_ID_DEFAULT_TEXT).longValue());
+        assertEquals(SessionServerConfig.PROTOCOL_ID_DEFAULT, TokenMain.PROTOCOL_ID_DEFAULT);
+
+        assertEquals(0, ServerMain.run(out, err, "--help"));
+        final String help = stdout().replaceAll("\\s+", " ");
+        for (final String flag : ServerMain.SESSION_FLAGS)
+        {
+            assertTrue(help.contains(flag), flag + " in " + help);
+        }
+        assertTrue(help.contains("Default: session."), help);
+        assertTrue(help.contains("Default: " + defaults.maxSessions() + "."), help);
+        assertTrue(help.contains("Default: " + defaults.handshakeLoadThresholdPerSecond() + "."), help);
     }
 
     @Test
@@ -55,8 +133,9 @@ class ServerMainTest
         {
             port = probe.getLocalPort();
         }
-        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(out,
-            "--bind=127.0.0.1", "--port=" + port, "--duration=2s", "--stats-interval=0s"));
+        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(out, err,
+            "--mode=echo", "--bind=127.0.0.1", "--port=" + port, "--duration=2s", "--stats-interval=0s",
+            "--max-sessions=5"));
 
         boolean echoed = false;
         try (UdpTestClient client = new UdpTestClient(new InetSocketAddress("127.0.0.1", port)))
@@ -73,5 +152,60 @@ class ServerMainTest
         final String output = captured.toString(StandardCharsets.UTF_8);
         assertTrue(output.contains("effective configuration") && output.contains("workers=1"), output);
         assertTrue(output.contains("datagrams_out"), output);
+        assertFalse(output.contains("  session:\n") || output.contains("sessions at stop") ||
+            output.contains("session listener"), "no session settings or counts in echo mode: " + output);
+        assertTrue(stderr().contains("note: session flags have no effect in mode echo: --max-sessions\n"), stderr());
+        assertFalse(stderr().contains("DEVELOPMENT"), stderr());
+    }
+
+    @Test
+    void shouldRunSessionModeByDefaultWithDevelopmentKeyWarningUntilDuration()
+    {
+        assertEquals(0, ServerMain.run(out, err,
+            "--bind=127.0.0.1", "--port=0", "--duration=1s", "--stats-interval=300ms", "--max-sessions=64"));
+        final String output = stdout();
+        assertTrue(output.contains(", mode session)\n"), output);
+        assertTrue(output.contains("  session:\n    tokenKey=DEVELOPMENT (not for production)\n"), output);
+        assertTrue(output.contains("    protocolId=0x534b0001\n") && output.contains("    maxSessions=64\n") &&
+            output.contains("    maxPendingSessions=1024\n") && output.contains("    keepaliveIntervalMs=100\n") &&
+            output.contains("    timerTickUs=10000\n") && output.contains("    handshakeLoadThresholdPerSecond=2000\n"),
+            output);
+        assertTrue(output.contains("accepting tokens for [/127.0.0.1:"), output);
+        assertTrue(output.contains("sessions at stop (before the shutdown closes them):\n  open 0\n  pending 0\n"),
+            output);
+        assertTrue(output.contains("session listener (echo):\n  connected 0\n"), output);
+        assertTrue(stderr().contains("WARNING: using the public DEVELOPMENT token key") &&
+            stderr().contains("NEVER use it in production"), stderr());
+        assertTrue(stderr().contains("| sessions open 0 (pending 0) |"), stderr());
+    }
+
+    @Test
+    void shouldUseTheGivenTokenKeyAndSessionFlagsWithoutWarning() throws Exception
+    {
+        final TokenKey key = TokenKey.generate(new SecureRandom());
+        final Path file = Files.writeString(dir.resolve("server.key"), key.toHex() + "\n");
+        assertEquals(0, ServerMain.run(out, err, "--mode", "session", "--token-key", file.toString(),
+            "--bind=127.0.0.1", "--port=0", "--duration=500ms", "--stats-interval=0s", "--protocol-id=77",
+            "--public-address=127.0.0.1:9999", "--public-address=[::1]:9999", "--max-pending-sessions=8",
+            "--used-token-capacity=16", "--max-auth-failures=3", "--keepalive-interval=250ms", "--timer-tick=5ms",
+            "--handshake-load-threshold=0"), stderr());
+        final String output = stdout();
+        assertTrue(output.contains("    tokenKey=" + key.fingerprint() + "\n"), output);
+        assertTrue(output.contains("    protocolId=0x4d\n") && output.contains("    maxPendingSessions=8\n") &&
+            output.contains("    usedTokenCapacity=16\n") && output.contains("    maxAuthFailures=3\n") &&
+            output.contains("    keepaliveIntervalMs=250\n") && output.contains("    timerTickUs=5000\n") &&
+            output.contains("    handshakeLoadThresholdPerSecond=0\n"), output);
+        assertTrue(output.contains("accepting tokens for [/127.0.0.1:9999, /[0:0:0:0:0:0:0:1]:9999]"), output);
+        assertFalse(stderr().contains("DEVELOPMENT"), stderr());
+    }
+
+    private String stdout()
+    {
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr()
+    {
+        return capturedErr.toString(StandardCharsets.UTF_8);
     }
 }
