@@ -137,6 +137,26 @@ public final class ClientGroup implements AutoCloseable
      */
     public ClientHandle open(final ConnectToken token, final InetSocketAddress server, final ClientListener listener)
     {
+        return open(token, server, listener, null);
+    }
+
+    /**
+     * Open a client whose socket binds a given local IP (any free port), e.g. one of many 127.x.y.z addresses so that
+     * bots look like distinct hosts to a server's per-source limits. Rebinds keep that IP. Otherwise as
+     * {@link #open(ConnectToken, InetSocketAddress, ClientListener)}.
+     *
+     * @param token        the public connect token for this client.
+     * @param server       the server's resolved address.
+     * @param listener     told about the client's events, on its loop.
+     * @param localAddress local IP to bind, of the server's family; null chooses as the 3-argument overload.
+     * @return the handle of the new client.
+     */
+    public ClientHandle open(
+        final ConnectToken token,
+        final InetSocketAddress server,
+        final ClientListener listener,
+        final InetAddress localAddress)
+    {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(listener, "listener");
@@ -152,6 +172,7 @@ public final class ClientGroup implements AutoCloseable
 
         final ClientLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
         final ClientHandle handle = new ClientHandle(this, loop, server, config, listener);
+        handle.localBindAddress = localAddress;
         final CompletableFuture<ClientHandle> opened = new CompletableFuture<>();
         bind(handle).addListener((ChannelFuture future) ->
         {
@@ -300,7 +321,8 @@ public final class ClientGroup implements AutoCloseable
         {
             bootstrap.channelFactory(() -> new NioDatagramChannel(family));
         }
-        return bootstrap.bind(new InetSocketAddress(localAddressFor(server.getAddress()), 0));
+        final InetAddress local = handle.localBindAddress;
+        return bootstrap.bind(new InetSocketAddress(null != local ? local : localAddressFor(server.getAddress()), 0));
     }
 
     /**

@@ -43,6 +43,9 @@ public final class ClientHandle
     private volatile long errors;
     private volatile long rebinds;
 
+    // Set once before the first bind: the local IP to bind (null: chosen from the server's address).
+    volatile java.net.InetAddress localBindAddress;
+
     // Loop only.
     private boolean flushPending;
     private boolean closed;

@@ -587,7 +587,7 @@ public final class ServerSessions implements DatagramHandler
      * @param tag    the token's 16-byte tag.
      * @param reason why.
      */
-    static void writeDenied(final ByteBuf buffer, final byte[] tag, final DenyReason reason)
+    public static void writeDenied(final ByteBuf buffer, final byte[] tag, final DenyReason reason)
     {
         PacketHeader.write(buffer, PacketType.DENIED, 0);
         buffer.writeBytes(tag);
