@@ -30,6 +30,15 @@ public interface HandshakeGate
     int onHandshake(ByteBuf datagram, InetSocketAddress sender, Replies replies);
 
     /**
+     * A worker's inbound queue was full and a datagram was dropped: the server is overloaded, so a gate may start
+     * protecting itself (rate limits) even if the handshake rate alone is below its threshold. Called from the I/O
+     * thread.
+     */
+    default void onQueuePressure()
+    {
+    }
+
+    /**
      * Sends replies from the I/O thread to an unvalidated source, enforcing anti-amplification: a reply longer than
      * the datagram it answers is not sent.
      */

@@ -183,6 +183,10 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter
         {
             counters.increment(Counter.DROP_INBOUND_QUEUE_FULL);
             packet.release();
+            if (null != handshakeGate)
+            {
+                handshakeGate.onQueuePressure();
+            }
             return;
         }
         touchedWorkers[worker] = true;

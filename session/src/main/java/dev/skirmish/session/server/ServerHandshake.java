@@ -123,6 +123,12 @@ public final class ServerHandshake implements HandshakeGate
             onChallengeResponse(datagram, start, sender, nowMs);
     }
 
+    @Override
+    public void onQueuePressure()
+    {
+        loadDetector.signalLoad(nanoClock.nanoTime());
+    }
+
     private int onConnectRequest(
         final ByteBuf datagram,
         final int start,
@@ -170,6 +176,7 @@ public final class ServerHandshake implements HandshakeGate
         if (null == connected && registry.isFull())
         {
             counters.increment(Counter.DENIED_SERVER_FULL);
+            server.limitHit("max sessions reached (" + server.config().maxSessions() + ")");
             deny(replies, DenyReason.SERVER_FULL);
             return CONSUMED;
         }
