@@ -40,11 +40,18 @@ final class ChallengeSecretSchedule
      */
     synchronized ChallengeSecrets newSecrets()
     {
-        final ChallengeSecrets secrets = new ChallengeSecrets(null == previous ? current : previous);
-        if (null != previous)
+        // The key phase a cookie carries is the parity of the ChallengeSecrets' own rotation count, so every gate's
+        // count must have the schedule's parity, whenever the gate is created.
+        if (null == previous)
         {
-            secrets.rotate(current);
+            return new ChallengeSecrets(current);
         }
+        final ChallengeSecrets secrets = new ChallengeSecrets(previous);
+        if ((generation & 1) == 0)
+        {
+            secrets.rotate(previous);
+        }
+        secrets.rotate(current);
         return secrets;
     }
 

@@ -169,7 +169,7 @@ public final class ServerHandshake implements HandshakeGate
         }
         if (registry.usedElsewhere(tagHigh, tagLow, sender))
         {
-            // Someone else holds this token: tell them nothing.
+            // The token was used from another address and its client is gone: tell this one nothing.
             counters.increment(Counter.TOKEN_REUSED);
             return CONSUMED;
         }

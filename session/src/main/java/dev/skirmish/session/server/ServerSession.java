@@ -181,11 +181,12 @@ public final class ServerSession
     }
 
     /**
-     * @return authentication failures so far.
+     * @return packets that failed authentication or were malformed (too short or long to open) so far: what the
+     * auth-failure limit counts.
      */
     public long authFailures()
     {
-        return receiveProtector.authFailures();
+        return receiveProtector.authFailures() + receiveProtector.malformed();
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.skirmish.core.wire.PacketType;
 import dev.skirmish.core.worker.DatagramHandler;
 import dev.skirmish.core.worker.Outbound;
 import dev.skirmish.session.handshake.DenyReason;
+import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.lifecycle.SessionState;
 import dev.skirmish.session.protect.PacketProtector;
@@ -114,6 +115,12 @@ public final class ServerSessions implements DatagramHandler
     private void onChallengeResponse(
         final int ioThread, final ByteBuf datagram, final InetSocketAddress sender, final long nowNs)
     {
+        if (datagram.readableBytes() != HandshakeDescriptor.CHALLENGE_RESPONSE_LENGTH)
+        {
+            // The gate routes only full-size responses; a handler must still never throw on what it is given.
+            counters.increment(Counter.HANDSHAKE_BAD_SIZE);
+            return;
+        }
         final long nowMs = epochClock.time();
         datagram.getBytes(datagram.readerIndex() + RESPONSE_TOKEN_OFFSET, serverPart);
         final TokenCheck check = decoder.decodeServerPart(serverPart, 0, serverPart.length, nowMs);
@@ -462,7 +469,7 @@ public final class ServerSessions implements DatagramHandler
             registry.releasePending();
         }
         counters.increment(Counter.SESSIONS_CLOSED);
-        listener.onSessionClosed(session, reason, session.lastReceivedNs);
+        listener.onSessionClosed(session, reason, nowNs);
     }
 
     boolean sendPayload(final ServerSession session, final ByteBuf src, final int offset, final int length)
