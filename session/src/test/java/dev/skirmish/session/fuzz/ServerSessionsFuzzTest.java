@@ -10,6 +10,7 @@ import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
 import dev.skirmish.core.worker.IoWakeup;
 import dev.skirmish.core.worker.Outbound;
+import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.lifecycle.SessionState;
 import dev.skirmish.session.protect.AeadSuite;
