@@ -75,7 +75,7 @@ class HeaderCheckFuzzTest
             return HeaderCheck.BAD_VERSION;
         }
         final int type = input[offset + 3] & 0xFF;
-        if (type < 0x01 || type > 0x08)
+        if (type < 0x01 || type > 0x0A) // PROTOCOL.md, "Packet types": 0x01-0x0A
         {
             return HeaderCheck.BAD_TYPE;
         }
