@@ -9,14 +9,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.skirmish.core.ConfigurationException;
 import dev.skirmish.sim.cli.DurationConverter;
 import dev.skirmish.sim.cli.ServerAddress;
+import dev.skirmish.sim.cli.U64Converter;
 import dev.skirmish.sim.flood.FloodTransport;
 import dev.skirmish.sim.report.IntervalReporter;
 import dev.skirmish.sim.report.RttRecorder;
+import dev.skirmish.sim.session.SessionSettings;
 import dev.skirmish.sim.wire.EchoDatagram;
+import dev.skirmish.session.server.SessionServerConfig;
+import dev.skirmish.session.token.TokenKey;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 import org.HdrHistogram.Histogram;
@@ -25,15 +33,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code skirmish bots}: the bot load generator. Sends ECHO datagrams to a Skirmish server in {@code echo} or
- * {@code raw-echo} mode, records round-trip times with HdrHistogram and writes a report directory.
+ * {@code skirmish bots}: the bot load generator. By default ({@code --mode session}) connects session bots to a
+ * Skirmish session server and pings it at a fixed rate; {@code pingpong} and {@code flood} send ECHO datagrams to a
+ * server in {@code echo} or {@code raw-echo} mode. Records connect and round-trip times with HdrHistogram and writes
+ * a report directory.
  * <p>
- * Exit codes: 0 success, 1 no echo received or the run could not start, 2 usage error.
+ * Exit codes: 0 success, 1 no echo received, too many bots failed or the run could not start, 2 usage error.
  */
 @Command(
     name = "skirmish bots",
@@ -42,16 +53,19 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-        "Bot load generator: sends ECHO datagrams to a Skirmish server (modes echo, raw-echo) and records "
-            + "round-trip times with HdrHistogram.",
-        "Writes summary.json, rtt.hgrm and rtt.hlog to the report directory.",
+        "Bot load generator. Mode session (the default): bots connect to a Skirmish session server "
+            + "(./skirmish server) with their own connect tokens, join rooms and ping at a fixed rate. "
+            + "Modes pingpong and flood: ECHO datagrams to a server in mode echo or raw-echo.",
+        "Records connect and round-trip times with HdrHistogram; writes summary.json, rtt.hgrm and rtt.hlog "
+            + "(session mode also connect.hgrm) to the report directory.",
         ""
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:no echo received (server not running?) or the run could not start",
-        "2:usage error"
+        "1:no echo received (server not running?), more bots failed than --max-failures, or the run could "
+            + "not start",
+        "2:usage error, or a bad --token-key file"
     })
 public final class BotsMain implements Callable<Integer>
 {
@@ -66,21 +80,47 @@ public final class BotsMain implements Callable<Integer>
     public static final int MAX_CLIENTS = 10_000;
     /** Most datagrams in flight per flood client. */
     public static final int MAX_WINDOW = 1024;
-    /** Most flood event-loop threads. */
+    /** Most flood or session event-loop threads. */
     public static final int MAX_IO_THREADS = 64;
+    /** Most session bots per room. */
+    public static final int MAX_ROOM_SIZE = MAX_CLIENTS;
+    /** Highest ping rate per session bot. */
+    public static final int MAX_RATE_HZ = 1000;
+    /** Server address when none is given: the default server port on loopback. */
+    public static final String SERVER_DEFAULT = "127.0.0.1:7777";
+    /** {@code --protocol-id} default as the help prints it: {@link SessionServerConfig#PROTOCOL_ID_DEFAULT}. */
+    public static final String PROTOCOL_ID_DEFAULT_TEXT = "0x534b0001";
+
+    /** Options, by their first name, and the modes they apply to; the others ignore them with a warning. */
+    private static final Map<String, List<Mode>> MODE_OPTIONS = Map.ofEntries(
+        Map.entry("--clients", List.of(Mode.SESSION, Mode.FLOOD)),
+        Map.entry("--threads", List.of(Mode.SESSION, Mode.FLOOD)),
+        Map.entry("--transport", List.of(Mode.SESSION, Mode.FLOOD)),
+        Map.entry("--window", List.of(Mode.FLOOD)),
+        Map.entry("--spin", List.of(Mode.PINGPONG)),
+        Map.entry("--token-key", List.of(Mode.SESSION)),
+        Map.entry("--protocol-id", List.of(Mode.SESSION)),
+        Map.entry("--room-size", List.of(Mode.SESSION)),
+        Map.entry("--rate", List.of(Mode.SESSION)),
+        Map.entry("--connect-timeout", List.of(Mode.SESSION)),
+        Map.entry("--max-failures", List.of(Mode.SESSION)),
+        Map.entry("--single-source", List.of(Mode.SESSION)));
 
     private static final DateTimeFormatter RUN_DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "pingpong", converter = Mode.Converter.class,
-        description = "pingpong (one datagram in flight) or flood (--clients x --window in flight). "
-            + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "session", converter = Mode.Converter.class,
+        description = "session (bots connect to a session server and ping at --rate), pingpong (one ECHO "
+            + "datagram in flight) or flood (--clients x --window in flight); pingpong and flood need a server "
+            + "in mode echo or raw-echo. Default: ${DEFAULT-VALUE}.")
     private Mode mode;
 
-    @Option(names = "--server", paramLabel = "HOST:PORT", required = true, converter = ServerAddress.Converter.class,
-        description = "Server to send to, e.g. 127.0.0.1:7777 or [::1]:7777.")
+    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = SERVER_DEFAULT,
+        converter = ServerAddress.Converter.class,
+        description = "Server to send to, e.g. 127.0.0.1:7777 or [::1]:7777. Session mode also puts it into "
+            + "every token, so it must be an address the server accepts tokens for. Default: ${DEFAULT-VALUE}.")
     private ServerAddress server;
 
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
@@ -92,11 +132,12 @@ public final class BotsMain implements Callable<Integer>
     private Duration warmup;
 
     @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "64",
-        description = "ECHO payload after the 8-byte header, 16..1400. Default: ${DEFAULT-VALUE}.")
+        description = "Session: DATA payload per ping; pingpong, flood: ECHO payload after the 8-byte header. "
+            + "16..1400. Default: ${DEFAULT-VALUE}.")
     private int payloadLength;
 
     @Option(names = "--clients", paramLabel = "N", defaultValue = "4",
-        description = "Flood: clients, each with its own socket and session id, 1..10000. Default: ${DEFAULT-VALUE}.")
+        description = "Session: bots; flood: clients. Each has its own socket, 1..10000. Default: ${DEFAULT-VALUE}.")
     private int clients;
 
     @Option(names = "--window", paramLabel = "W", defaultValue = "8",
@@ -104,8 +145,7 @@ public final class BotsMain implements Callable<Integer>
     private int window;
 
     @Option(names = "--timeout", paramLabel = "TIME", defaultValue = "200ms", converter = DurationConverter.class,
-        description = "A datagram without echo after this is counted lost and its slot re-armed. "
-            + "Default: ${DEFAULT-VALUE}.")
+        description = "A datagram or ping without echo after this is counted lost. Default: ${DEFAULT-VALUE}.")
     private Duration timeout;
 
     @Option(names = "--spin", paramLabel = "TIME", defaultValue = "0s", converter = DurationConverter.class,
@@ -114,13 +154,48 @@ public final class BotsMain implements Callable<Integer>
             + "path is faster than the window; 0s makes both paths pay it. Default: ${DEFAULT-VALUE}.")
     private Duration spin;
 
-    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "1",
-        description = "Flood: event-loop threads, 1..64. Default: ${DEFAULT-VALUE}.")
+    @Option(names = { "--threads", "--io-threads" }, paramLabel = "N", defaultValue = "1",
+        description = "Session, flood: client event-loop threads, 1..64. Default: ${DEFAULT-VALUE}.")
     private int ioThreads;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto", converter = FloodTransport.Converter.class,
-        description = "Flood: auto (epoll if available, else nio), epoll or nio. Default: ${DEFAULT-VALUE}.")
+        description = "Session, flood: auto (epoll if available, else nio), epoll or nio. Default: ${DEFAULT-VALUE}.")
     private FloodTransport transport;
+
+    @Option(names = "--token-key", paramLabel = "FILE",
+        description = "Session: key file the bots' connect tokens are sealed with, 64 hex characters or 32 raw bytes "
+            + "(as ./skirmish server --token-key). Default: the public development key.")
+    private Path tokenKeyFile;
+
+    @Option(names = "--protocol-id", paramLabel = "N", defaultValue = PROTOCOL_ID_DEFAULT_TEXT,
+        converter = U64Converter.class,
+        description = "Session: u64 naming the game and build, decimal or 0x-hex; must match the server's. "
+            + "Default: ${DEFAULT-VALUE}.")
+    private long protocolId;
+
+    @Option(names = "--room-size", paramLabel = "K", defaultValue = "4",
+        description = "Session: bots per room; bot i joins room i / K. 1..10000. Default: ${DEFAULT-VALUE}.")
+    private int roomSize;
+
+    @Option(names = "--rate", paramLabel = "HZ", defaultValue = "30",
+        description = "Session: pings per second per bot, 1..1000. Default: ${DEFAULT-VALUE}.")
+    private int rateHz;
+
+    @Option(names = "--connect-timeout", paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,
+        description = "Session: a bot not connected this long after it started connecting has failed. "
+            + "Default: ${DEFAULT-VALUE}.")
+    private Duration connectTimeout;
+
+    @Option(names = "--max-failures", paramLabel = "N", defaultValue = "0",
+        description = "Session: bots that may fail to connect or disconnect unexpectedly before the run fails "
+            + "(exit 1). Default: ${DEFAULT-VALUE}.")
+    private int maxFailures;
+
+    @Option(names = "--single-source",
+        description = "Session: every bot binds the same local address. Without it, against a server on IPv4 "
+            + "loopback each bot binds its own address in 127.1.0.0/16, so that many bots connecting at once do not "
+            + "trip the server's per-source handshake limit.")
+    private boolean singleSource;
 
     @Option(names = "--report", paramLabel = "DIR",
         description = "Report directory. Default: perf-results/runs/<yyyyMMdd-HHmmss>-<mode>/ under the "
@@ -191,6 +266,11 @@ public final class BotsMain implements Callable<Integer>
     {
         final RunConfig config = conclude();
         warnAboutIgnoredOptions();
+        if (null != config.session() && null == config.session().tokenKeyFile())
+        {
+            err.println("skirmish bots: no --token-key: tokens are sealed with the public development key (" +
+                TokenKey.DEVELOPMENT.fingerprint() + "), accepted only by a server that uses it too");
+        }
 
         final Path dir = config.reportDir();
         try
@@ -219,16 +299,18 @@ public final class BotsMain implements Callable<Integer>
         final RunReport report;
         try (run)
         {
-            err.printf("skirmish bots: %s to %s, warm-up %s, duration %s, transport %s, report %s%n",
-                config.mode().cliName(), config.server(), warmup.toMillis() + "ms", duration.toMillis() + "ms",
-                run.transport(), dir);
+            err.printf("skirmish bots: %s to %s, %swarm-up %s, duration %s, transport %s, report %s%n",
+                config.mode().cliName(), config.server(), describeSession(config), warmup.toMillis() + "ms",
+                duration.toMillis() + "ms", run.transport(), dir);
 
             final HistogramLogWriter logWriter = new HistogramLogWriter(dir.resolve(RunReport.HLOG_FILE).toFile());
             try
             {
+                run.prepare();
                 final RunPhases phases = RunPhases.startingNow(config.warmupNs(), config.durationNs());
                 writeLogHeader(logWriter, config, phases);
-                final IntervalReporter reporter = new IntervalReporter(phases, rtt, run.counters(), logWriter, err);
+                final IntervalReporter reporter = new IntervalReporter(
+                    phases, rtt, run.counters(), run.connectedClients(), logWriter, err);
                 reporter.start();
 
                 long stopNs = phases.endNs();
@@ -248,7 +330,8 @@ public final class BotsMain implements Callable<Integer>
                     Instant.ofEpochMilli(phases.startEpochMs()),
                     stopNs - phases.measureStartNs(),
                     run.counters(),
-                    total);
+                    total,
+                    run.modeReport());
             }
             finally
             {
@@ -260,6 +343,12 @@ public final class BotsMain implements Callable<Integer>
         report.printSummary(out, dir);
         out.flush();
 
+        final String failure = report.modeFailure();
+        if (null != failure)
+        {
+            err.println(failure);
+            return EXIT_FAILED;
+        }
         if (report.received() == 0)
         {
             err.println("no replies from " + config.server() + " \u2014 is the server running?");
@@ -282,10 +371,12 @@ public final class BotsMain implements Callable<Integer>
         checkRange("--payload", payloadLength, EchoDatagram.MIN_PAYLOAD_LENGTH, EchoDatagram.MAX_PAYLOAD_LENGTH);
         checkRange("--clients", clients, 1, MAX_CLIENTS);
         checkRange("--window", window, 1, MAX_WINDOW);
-        checkRange("--io-threads", ioThreads, 1, MAX_IO_THREADS);
+        checkRange("--threads", ioThreads, 1, MAX_IO_THREADS);
 
         final boolean flood = mode == Mode.FLOOD;
-        if (flood && transport == FloodTransport.EPOLL)
+        final boolean session = mode == Mode.SESSION;
+        final boolean manyClients = flood || session;
+        if (manyClients && transport == FloodTransport.EPOLL)
         {
             try
             {
@@ -297,6 +388,9 @@ public final class BotsMain implements Callable<Integer>
             }
         }
 
+        final SessionSettings sessionSettings = session ? concludeSession() : null;
+        final int clientWindow = session ? sessionSettings.slots(timeout.toNanos()) : flood ? window : 1;
+
         return new RunConfig(
             mode,
             server,
@@ -304,27 +398,80 @@ public final class BotsMain implements Callable<Integer>
             warmup.toNanos(),
             timeout.toNanos(),
             payloadLength,
-            flood ? clients : 1,
-            flood ? window : 1,
-            flood ? ioThreads : 1,
+            manyClients ? clients : 1,
+            clientWindow,
+            manyClients ? ioThreads : 1,
             transport,
             null != reportDir ? reportDir : defaultReportDir(mode),
             label,
-            flood ? 0 : spin.toNanos());
+            mode == Mode.PINGPONG ? spin.toNanos() : 0,
+            sessionSettings);
+    }
+
+    private SessionSettings concludeSession()
+    {
+        checkRange("--room-size", roomSize, 1, MAX_ROOM_SIZE);
+        checkRange("--rate", rateHz, 1, MAX_RATE_HZ);
+        checkRange("--max-failures", maxFailures, 0, MAX_CLIENTS);
+        if (connectTimeout.toMillis() < 1)
+        {
+            throw usage("--connect-timeout must be at least 1ms");
+        }
+
+        final TokenKey tokenKey;
+        try
+        {
+            tokenKey = null == tokenKeyFile ? TokenKey.DEVELOPMENT : TokenKey.load(tokenKeyFile);
+        }
+        catch (final ConfigurationException ex)
+        {
+            throw usage("--token-key: " + ex.getMessage());
+        }
+
+        return new SessionSettings(
+            tokenKey,
+            null == tokenKeyFile ? null : tokenKeyFile.toString(),
+            protocolId,
+            roomSize,
+            rateHz,
+            connectTimeout.toNanos(),
+            maxFailures,
+            singleSource);
+    }
+
+    private static String describeSession(final RunConfig config)
+    {
+        final SessionSettings session = config.session();
+        if (null == session)
+        {
+            return "";
+        }
+
+        return String.format(Locale.ROOT, "%d bots in %d rooms of %d, %d Hz each, ", config.clients(),
+            session.rooms(config.clients()), session.roomSize(), session.rateHz());
     }
 
     private void warnAboutIgnoredOptions()
     {
-        if (mode != Mode.FLOOD)
+        for (final OptionSpec option : spec.commandLine().getParseResult().matchedOptions())
         {
-            for (final String name : new String[]{ "--clients", "--window", "--io-threads", "--transport" })
+            final String name = option.names()[0];
+            final List<Mode> modes = MODE_OPTIONS.get(name);
+            if (null != modes && !modes.contains(mode))
             {
-                if (spec.commandLine().getParseResult().hasMatchedOption(name))
-                {
-                    err.println("warning: " + name + " applies to --mode flood only; ignored");
-                }
+                warnIgnored(name, modes);
             }
         }
+    }
+
+    private void warnIgnored(final String name, final List<Mode> modes)
+    {
+        final StringBuilder names = new StringBuilder();
+        for (final Mode applies : modes)
+        {
+            names.append(names.length() == 0 ? "" : " and ").append(applies.cliName());
+        }
+        err.println("warning: " + name + " applies to --mode " + names + " only; ignored");
     }
 
     private void checkRange(final String option, final int value, final int min, final int max)

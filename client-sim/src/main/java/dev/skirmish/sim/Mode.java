@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import dev.skirmish.sim.flood.FloodRun;
 import dev.skirmish.sim.pingpong.PingPongRun;
 import dev.skirmish.sim.report.RttRecorder;
+import dev.skirmish.sim.session.SessionRun;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -15,6 +16,18 @@ import picocli.CommandLine.TypeConversionException;
  */
 public enum Mode
 {
+    /**
+     * Session bots against a session server: each connects with its own token, joins a room and pings at a fixed
+     * rate; connect times and round trips are recorded.
+     */
+    SESSION("session")
+    {
+        BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
+        {
+            return new SessionRun(config, rtt, err);
+        }
+    },
+
     /** One client, one datagram in flight: the unloaded round-trip latency. */
     PINGPONG("pingpong")
     {
@@ -79,7 +92,7 @@ public enum Mode
                 }
             }
 
-            throw new TypeConversionException("'" + value + "' is not a mode: expected pingpong or flood");
+            throw new TypeConversionException("'" + value + "' is not a mode: expected session, pingpong or flood");
         }
     }
 }

@@ -16,8 +16,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The outcome of a run and the files it leaves in the report directory: {@value #SUMMARY_FILE} (config,
- * environment, counts and RTT percentiles), {@value #HGRM_FILE} (percentile distribution in µs). The interval
- * log {@value #HLOG_FILE} is written during the run by the reporter.
+ * environment, counts and RTT percentiles), {@value #HGRM_FILE} (percentile distribution in µs), and whatever the
+ * mode adds ({@link ModeReport}). The interval log {@value #HLOG_FILE} is written during the run by the reporter.
  * <p>
  * Counts cover datagrams <em>sent</em> in the measurement phase, each either received or lost by the end.
  */
@@ -45,6 +45,7 @@ public final class RunReport
     private final long invalid;
     private final long errors;
     private final Histogram rtt;
+    private final ModeReport modeReport;
 
     /**
      * Collect the outcome of a finished run.
@@ -55,6 +56,7 @@ public final class RunReport
      * @param measuredNs length of the measurement phase as it happened.
      * @param counters   of the run, no longer written.
      * @param rtt        measurement-phase round trips in ns.
+     * @param modeReport what the mode adds; {@link ModeReport#NONE} for nothing.
      */
     public RunReport(
         final RunConfig config,
@@ -62,7 +64,8 @@ public final class RunReport
         final Instant startedAt,
         final long measuredNs,
         final TrafficCounters[] counters,
-        final Histogram rtt)
+        final Histogram rtt,
+        final ModeReport modeReport)
     {
         this.config = config;
         this.transport = transport;
@@ -75,6 +78,7 @@ public final class RunReport
         this.invalid = TrafficCounters.sum(counters, TrafficCounters.INVALID);
         this.errors = TrafficCounters.sum(counters, TrafficCounters.ERRORS);
         this.rtt = rtt;
+        this.modeReport = modeReport;
     }
 
     /**
@@ -88,7 +92,17 @@ public final class RunReport
     }
 
     /**
-     * Write {@value #SUMMARY_FILE} and {@value #HGRM_FILE}.
+     * The mode's verdict on the run.
+     *
+     * @return null when the run passed its mode's checks, else why it did not.
+     */
+    public String modeFailure()
+    {
+        return modeReport.failure();
+    }
+
+    /**
+     * Write {@value #SUMMARY_FILE}, {@value #HGRM_FILE} and the mode's own files.
      *
      * @param dir report directory, existing.
      * @throws IOException if a file cannot be written.
@@ -101,6 +115,7 @@ public final class RunReport
         {
             rtt.outputPercentileDistribution(out, NS_PER_US);
         }
+        modeReport.writeFiles(dir);
     }
 
     /**
@@ -143,6 +158,7 @@ public final class RunReport
         }
         json.name("count").value(rtt.getTotalCount());
         json.endObject();
+        modeReport.writeJson(json);
 
         return json.endObject().toString();
     }
@@ -160,6 +176,7 @@ public final class RunReport
         out.printf(Locale.ROOT, "server       %s%n", config.server());
         out.printf(Locale.ROOT, "duration     %.3f s measured after %.3f s warm-up%n",
             durationS(), config.warmupNs() / 1e9);
+        modeReport.printSummary(out);
         out.printf(Locale.ROOT, "sent         %d%n", sent);
         out.printf(Locale.ROOT, "received     %d%n", received);
         out.printf(Locale.ROOT, "lost         %d%n", lost);
@@ -198,6 +215,10 @@ public final class RunReport
         json.name("window").value(config.window());
         json.name("ioThreads").value(config.ioThreads());
         json.name("transportRequested").value(config.transport().cliName());
+        if (null != config.session())
+        {
+            config.session().writeJson(json, config.clients());
+        }
         json.name("reportDir").value(config.reportDir().toAbsolutePath().toString());
         json.name("label").value(config.label());
         json.name("transport").value(transport);

@@ -49,8 +49,8 @@ class BotsMainTest
         final Outcome outcome;
         try (UdpEchoServer server = UdpEchoServer.start())
         {
-            outcome = bots(concat(FAST, "--server", server.address(), "--report", report.toString(),
-                "--label", "test \"quoted\"\n\\ label", "--spin", "30us"));
+            outcome = bots(concat(FAST, "--mode", "pingpong", "--server", server.address(), "--report",
+                report.toString(), "--label", "test \"quoted\"\n\\ label", "--spin", "30us"));
         }
 
         assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err);
@@ -113,8 +113,8 @@ class BotsMainTest
         try (UdpEchoServer server = UdpEchoServer.start())
         {
             final Path pingPongReport = tempDir.resolve("pingpong");
-            assertEquals(0, bots(concat(FAST, "--server", server.address(), "--report", pingPongReport.toString()))
-                .exitCode);
+            assertEquals(0, bots(concat(FAST, "--mode", "pingpong", "--server", server.address(), "--report",
+                pingPongReport.toString())).exitCode);
             pingPong = readSummary(pingPongReport);
 
             final Path floodReport = tempDir.resolve("flood");
@@ -253,7 +253,16 @@ class BotsMainTest
         "--server 127.0.0.1:0",
         "--server 127.0.0.1:65536",
         "--server 127.0.0.1:",
-        "--mode flood"
+        "--threads 0",
+        "--threads 65",
+        "--rate 0",
+        "--rate 1001",
+        "--room-size 0",
+        "--max-failures -1",
+        "--protocol-id -1",
+        "--protocol-id 0x",
+        "--connect-timeout 0s",
+        "--mode flood --server"
     })
     void shouldExitTwoWithUsageOnBadArguments(final String args) throws Exception
     {
@@ -272,9 +281,25 @@ class BotsMainTest
 
         assertEquals(0, outcome.exitCode);
         for (final String option : new String[]{ "--mode", "--server", "--duration", "--warmup", "--payload",
-            "--clients", "--window", "--timeout", "--report", "--label", "--io-threads" })
+            "--clients", "--window", "--timeout", "--report", "--label", "--io-threads", "--threads", "--token-key",
+            "--protocol-id", "--room-size", "--rate", "--connect-timeout", "--max-failures", "--single-source" })
         {
             assertTrue(outcome.out.contains(option), option + " missing from: " + outcome.out);
+        }
+    }
+
+    @Test
+    void shouldWarnAboutOptionsTheModeIgnores() throws Exception
+    {
+        try (UdpEchoServer server = UdpEchoServer.start())
+        {
+            final Outcome outcome = bots("--mode", "pingpong", "--rate", "60", "--threads", "2", "--warmup", "0s",
+                "--duration", "100ms", "--server", server.address(), "--report", tempDir.resolve("p").toString());
+            assertEquals(0, outcome.exitCode, outcome.err);
+            assertTrue(outcome.err.contains("warning: --rate applies to --mode session only; ignored"), outcome.err);
+            assertTrue(outcome.err.contains("warning: --threads applies to --mode session and flood only; ignored"),
+                outcome.err);
+            assertFalse(outcome.err.contains("development key"), outcome.err);
         }
     }
 

@@ -1,4 +1,4 @@
 /**
- * Parsing of command-line values: durations and server addresses.
+ * Parsing of command-line values: durations, server addresses and u64 numbers.
  */
 package dev.skirmish.sim.cli;

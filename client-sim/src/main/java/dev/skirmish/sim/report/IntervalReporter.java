@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 import dev.skirmish.sim.RunPhases;
 import org.HdrHistogram.Histogram;
@@ -33,6 +34,7 @@ public final class IntervalReporter implements Runnable
     private final RunPhases phases;
     private final RttRecorder rtt;
     private final TrafficCounters[] counters;
+    private final IntSupplier connected;
     private final HistogramLogWriter logWriter;
     private final PrintStream progress;
     private final Histogram total = new Histogram(RttRecorder.SIGNIFICANT_DIGITS);
@@ -43,6 +45,7 @@ public final class IntervalReporter implements Runnable
     private Histogram measuredInterval;
     private long lastTickNs;
     private long lastReceived;
+    private long lastSent;
 
     /**
      * Create a reporter; {@link #start()} starts its thread.
@@ -50,6 +53,8 @@ public final class IntervalReporter implements Runnable
      * @param phases    of the run.
      * @param rtt       recorder the run writes to.
      * @param counters  of the run, summed for the progress line.
+     * @param connected clients connected now, shown with the pings sent per second; null for modes without
+     *                  connections.
      * @param logWriter interval log, header already written.
      * @param progress  where progress lines go, normally stderr.
      */
@@ -57,12 +62,14 @@ public final class IntervalReporter implements Runnable
         final RunPhases phases,
         final RttRecorder rtt,
         final TrafficCounters[] counters,
+        final IntSupplier connected,
         final HistogramLogWriter logWriter,
         final PrintStream progress)
     {
         this.phases = phases;
         this.rtt = rtt;
         this.counters = counters;
+        this.connected = connected;
         this.logWriter = logWriter;
         this.progress = progress;
         this.lastTickNs = phases.startNs();
@@ -172,7 +179,9 @@ public final class IntervalReporter implements Runnable
         final long lost = TrafficCounters.sum(counters, TrafficCounters.LOST);
         final double intervalS = Math.max(nowNs - lastTickNs, 1) / 1e9;
         final double echoesPerS = (received - lastReceived) / intervalS;
+        final double sentPerS = (sent - lastSent) / intervalS;
         lastReceived = received;
+        lastSent = sent;
 
         final Histogram shown = measuredInterval.getTotalCount() >= warmupInterval.getTotalCount() ?
             measuredInterval : warmupInterval;
@@ -184,6 +193,24 @@ public final class IntervalReporter implements Runnable
                 shown.getValueAtPercentile(99.0) / 1000.0) :
             "p50 -  p99 -";
 
+        final String warmupNote = shown == warmupInterval && shown.getTotalCount() > 0 ? "  (warmup)" : "";
+        if (null != connected)
+        {
+            progress.printf(
+                Locale.ROOT,
+                "%6.1fs  connected %d  sent %d  received %d  lost %d  pings/s %.0f  echoes/s %.0f  %s%s%n",
+                (nowNs - phases.startNs()) / 1e9,
+                connected.getAsInt(),
+                sent,
+                received,
+                lost,
+                sentPerS,
+                echoesPerS,
+                latency,
+                warmupNote);
+            return;
+        }
+
         progress.printf(
             Locale.ROOT,
             "%6.1fs  sent %d  received %d  lost %d  echoes/s %.0f  %s%s%n",
@@ -193,6 +220,6 @@ public final class IntervalReporter implements Runnable
             lost,
             echoesPerS,
             latency,
-            shown == warmupInterval && shown.getTotalCount() > 0 ? "  (warmup)" : "");
+            warmupNote);
     }
 }

@@ -109,6 +109,20 @@ public final class JsonWriter
     }
 
     /**
+     * Write a boolean value.
+     *
+     * @param value to write.
+     * @return this.
+     */
+    public JsonWriter value(final boolean value)
+    {
+        beforeValue();
+        out.append(value);
+
+        return this;
+    }
+
+    /**
      * Write a number with a fixed count of decimals; NaN and infinities, which JSON cannot hold, as null.
      *
      * @param value    to write.
