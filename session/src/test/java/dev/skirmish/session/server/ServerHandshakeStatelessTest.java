@@ -121,6 +121,7 @@ class ServerHandshakeStatelessTest
 
             final SessionRegistry registry = harness.registry();
             final String message = "seed=" + seed + " " + outcome + " " + harness.registryState();
+            System.out.println("ServerHandshakeStatelessTest: " + message);
             assertEquals(0, registry.sessionCount(), message);
             assertEquals(0, registry.pendingCount(), message);
             assertEquals(0, registry.clientCount(), message);
