@@ -391,8 +391,8 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * Release whatever workers queued for this thread and never got written. Called once the channel is closed
-     * and the workers have stopped.
+     * Release whatever workers queued for this thread and never got written, and whatever this thread queued for
+     * workers that had already stopped. Called once the channel is closed and the workers have stopped.
      */
     public void releaseQueued()
     {
@@ -405,6 +405,8 @@ public final class IoThreadHandler extends ChannelInboundHandlerAdapter
                 packet.release();
             }
             handoff.returns(index, w).drain(releaseReturned);
+            // Datagrams this thread queued after its worker had stopped and drained for the last time.
+            handoff.inbound(index, w).drain(releaseReturned);
         }
     }
 }
