@@ -45,3 +45,6 @@ run protect '\.ProtectBenchmark\.'
 # Server handshake per datagram on the I/O thread's gate: connect request, challenge response, forged/garbage
 # requests, and the under-load paths (rate limiter, challenge before decryption).
 run handshake '\.HandshakeBenchmark\.'
+# Channel layer per message (issue 4): body encode/decode of one 64 B message, one packet sent+acked (RTT sample,
+# window update), one in-order message through a reliable-ordered receive channel.
+run channel-codec '\.ChannelCodecBenchmark\.'
