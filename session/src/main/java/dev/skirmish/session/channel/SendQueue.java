@@ -1,0 +1,602 @@
+package dev.skirmish.session.channel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
+import java.util.Arrays;
+
+/**
+ * Send side storage of one session's channels: the messages the game queued, cut into chunks, with the state of
+ * every chunk, in bounded preallocated memory. Used by {@link ChannelEndpoint}.
+ * <pre>
+ *   message ring  (ids increase, slot = id &amp; mask)   head ... tail: every message not yet reclaimed
+ *   chunk ring    (ids increase, slot = id &amp; mask)   a message's chunks are consecutive ids
+ *   byte arena    (circular, each message contiguous) reclaimed from the head, like the message ring
+ *   chunk state   NEW -&gt; SENT -&gt; ACKED, SENT -&gt; LOST (queued for resend) -&gt; SENT | ACKED
+ * </pre>
+ * A message is done when every chunk is acked (reliable) or sent (unreliable); the rings reclaim from the head while
+ * the head message is done, so one unacked reliable message holds the memory of everything queued after it.
+ * Per channel, a chain of message ids (in sequence order) gives the oldest not-done message (flow control) and the
+ * oldest message with unsent chunks (scheduling). Chunk and message ids from packets are validated against the
+ * rings, so stale references (already reclaimed) are ignored.
+ * <p>
+ * Not thread safe: single writer, the thread that owns the session. Allocates only when constructed.
+ */
+public final class SendQueue
+{
+    /** Chunk state: queued, never sent. */
+    public static final byte NEW = 0;
+    /** Chunk state: sent, neither acked nor declared lost. */
+    public static final byte SENT = 1;
+    /** Chunk state: declared lost and queued for resend. */
+    public static final byte LOST = 2;
+    /** Chunk state: acked (or, unreliable, sent: nothing more to do). */
+    public static final byte ACKED = 3;
+
+    private static final long NONE = -1;
+
+    private final int fragmentLength;
+    private final boolean[] reliable;
+
+    private final byte[] arena;
+    private final ByteBuf arenaBuffer;
+    private int arenaHead;
+    private int arenaTail;
+    private long queuedBytes;
+
+    private final int messageMask;
+    private final long[] messageIds;
+    private final int[] messageChannel;
+    private final int[] messageSequence;
+    private final int[] messageOffset;
+    private final int[] messageLength;
+    private final int[] messageChunkCount;
+    private final int[] messageAckedChunks;
+    private final long[] messageFirstChunk;
+    private final long[] messageNextInChannel;
+    private final long[] messageChannelBytesEnd;
+    private final boolean[] messageDone;
+    private final boolean[] messageStarted;
+    private long messageHead;
+    private long messageTail;
+
+    private final int chunkMask;
+    private final long[] chunkIds;
+    private final long[] chunkMessage;
+    private final byte[] chunkState;
+    private long chunkHead;
+    private long chunkTail;
+
+    private final long[] resendRing;
+    private final int resendMask;
+    private long resendHead;
+    private long resendTail;
+
+    private final long[] channelTail = new long[BodyDescriptor.MAX_CHANNELS];
+    private final long[] channelOldestUndone = new long[BodyDescriptor.MAX_CHANNELS];
+    private final long[] channelUnsent = new long[BodyDescriptor.MAX_CHANNELS];
+    private final int[] channelNextFragment = new int[BodyDescriptor.MAX_CHANNELS];
+    private final int[] channelNextSequence = new int[BodyDescriptor.MAX_CHANNELS];
+    private final long[] channelBytes = new long[BodyDescriptor.MAX_CHANNELS];
+
+    private DoneListener doneListener;
+
+    /**
+     * Told when a message becomes done (for the endpoint's reassembly accounting).
+     */
+    @FunctionalInterface
+    public interface DoneListener
+    {
+        /**
+         * @param channel     of the message.
+         * @param length      of the message.
+         * @param fragmented  whether it was sent as fragments.
+         * @param wasStarted  whether any chunk of it was sent.
+         */
+        void onDone(int channel, int length, boolean fragmented, boolean wasStarted);
+    }
+
+    /**
+     * @param config   concluded endpoint config.
+     * @param reliable per channel id, whether its mode is reliable.
+     */
+    public SendQueue(final ChannelEndpointConfig config, final boolean[] reliable)
+    {
+        this.fragmentLength = config.fragmentLength();
+        this.reliable = reliable.clone();
+        arena = new byte[config.sendQueueBytes()];
+        arenaBuffer = Unpooled.wrappedBuffer(arena);
+        final int messages = config.sendQueueMessages();
+        messageMask = messages - 1;
+        messageIds = new long[messages];
+        messageChannel = new int[messages];
+        messageSequence = new int[messages];
+        messageOffset = new int[messages];
+        messageLength = new int[messages];
+        messageChunkCount = new int[messages];
+        messageAckedChunks = new int[messages];
+        messageFirstChunk = new long[messages];
+        messageNextInChannel = new long[messages];
+        messageChannelBytesEnd = new long[messages];
+        messageDone = new boolean[messages];
+        messageStarted = new boolean[messages];
+        final int chunks = config.sendQueueChunks();
+        chunkMask = chunks - 1;
+        chunkIds = new long[chunks];
+        chunkMessage = new long[chunks];
+        chunkState = new byte[chunks];
+        resendRing = new long[chunks];
+        resendMask = chunks - 1;
+        Arrays.fill(messageIds, NONE);
+        Arrays.fill(chunkIds, NONE);
+        Arrays.fill(channelTail, NONE);
+        Arrays.fill(channelOldestUndone, NONE);
+        Arrays.fill(channelUnsent, NONE);
+    }
+
+    /**
+     * @param doneListener told when a message becomes done.
+     */
+    public void doneListener(final DoneListener doneListener)
+    {
+        this.doneListener = doneListener;
+    }
+
+    /**
+     * Copy a message in, as one chunk or {@code ceil(length / fragmentLength)} fragments.
+     *
+     * @param channel  channel id.
+     * @param src      message bytes.
+     * @param offset   in src.
+     * @param length   1..max message bytes (checked by the caller).
+     * @param chunks   number of chunks (1 = whole).
+     * @return false when the byte budget, message or chunk records are exhausted (nothing queued).
+     */
+    public boolean offer(final int channel, final ByteBuf src, final int offset, final int length, final int chunks)
+    {
+        reclaim();
+        if (messageTail - messageHead >= messageIds.length || chunkTail + chunks - chunkHead > chunkIds.length)
+        {
+            return false;
+        }
+        final int at = allocate(length);
+        if (at < 0)
+        {
+            return false;
+        }
+        src.getBytes(offset, arena, at, length);
+        final long id = messageTail++;
+        final int slot = (int)(id & messageMask);
+        messageIds[slot] = id;
+        messageChannel[slot] = channel;
+        messageSequence[slot] = channelNextSequence[channel];
+        channelNextSequence[channel] = SequenceNumbers.next(channelNextSequence[channel]);
+        messageOffset[slot] = at;
+        messageLength[slot] = length;
+        messageChunkCount[slot] = chunks;
+        messageAckedChunks[slot] = 0;
+        messageFirstChunk[slot] = chunkTail;
+        messageNextInChannel[slot] = NONE;
+        channelBytes[channel] += length;
+        messageChannelBytesEnd[slot] = channelBytes[channel];
+        messageDone[slot] = false;
+        messageStarted[slot] = false;
+        for (int i = 0; i < chunks; i++)
+        {
+            final long chunkId = chunkTail++;
+            final int chunkSlot = (int)(chunkId & chunkMask);
+            chunkIds[chunkSlot] = chunkId;
+            chunkMessage[chunkSlot] = id;
+            chunkState[chunkSlot] = NEW;
+        }
+        queuedBytes += length;
+
+        final long tail = channelTail[channel];
+        if (NONE != tail && isLive(tail))
+        {
+            messageNextInChannel[(int)(tail & messageMask)] = id;
+        }
+        channelTail[channel] = id;
+        if (NONE == channelOldestUndone[channel])
+        {
+            channelOldestUndone[channel] = id;
+        }
+        if (NONE == channelUnsent[channel])
+        {
+            channelUnsent[channel] = id;
+            channelNextFragment[channel] = 0;
+        }
+        return true;
+    }
+
+    /**
+     * @param channel channel id.
+     * @return id of the oldest message of the channel with chunks never sent, or -1.
+     */
+    public long unsentMessage(final int channel)
+    {
+        return channelUnsent[channel];
+    }
+
+    /**
+     * @param channel channel id.
+     * @return index of the next never-sent chunk of {@link #unsentMessage(int)}.
+     */
+    public int unsentFragment(final int channel)
+    {
+        return channelNextFragment[channel];
+    }
+
+    /**
+     * @param channel channel id.
+     * @return id of the oldest message of the channel not done, or -1.
+     */
+    public long oldestUndone(final int channel)
+    {
+        return channelOldestUndone[channel];
+    }
+
+    /**
+     * @param channel channel id with an unsent message.
+     * @return id of the next never-sent chunk of the channel.
+     */
+    public long peekUnsent(final int channel)
+    {
+        final long id = channelUnsent[channel];
+        return messageFirstChunk[(int)(id & messageMask)] + channelNextFragment[channel];
+    }
+
+    /**
+     * Take the next never-sent chunk of a channel: marks it SENT (or done, unreliable) and moves the cursor.
+     *
+     * @param channel channel id.
+     * @return the chunk id.
+     */
+    public long takeUnsent(final int channel)
+    {
+        final long id = channelUnsent[channel];
+        final int slot = (int)(id & messageMask);
+        final long chunkId = messageFirstChunk[slot] + channelNextFragment[channel];
+        messageStarted[slot] = true;
+        chunkState[(int)(chunkId & chunkMask)] = SENT;
+        if (++channelNextFragment[channel] == messageChunkCount[slot])
+        {
+            channelUnsent[channel] = messageNextInChannel[slot];
+            channelNextFragment[channel] = 0;
+        }
+        if (!reliable[messageChannel[slot]])
+        {
+            onChunkAcked(chunkId);
+        }
+        return chunkId;
+    }
+
+    /**
+     * A packet carrying this chunk was acked.
+     *
+     * @param chunkId chunk.
+     */
+    public void onChunkAcked(final long chunkId)
+    {
+        final int chunkSlot = (int)(chunkId & chunkMask);
+        if (chunkIds[chunkSlot] != chunkId || ACKED == chunkState[chunkSlot])
+        {
+            return;
+        }
+        chunkState[chunkSlot] = ACKED;
+        final long id = chunkMessage[chunkSlot];
+        final int slot = (int)(id & messageMask);
+        if (++messageAckedChunks[slot] == messageChunkCount[slot])
+        {
+            markDone(id);
+        }
+    }
+
+    /**
+     * A packet carrying this chunk was declared lost: queue it for resend if it is still only SENT.
+     *
+     * @param chunkId chunk.
+     * @return true if it was queued.
+     */
+    public boolean onChunkLost(final long chunkId)
+    {
+        final int chunkSlot = (int)(chunkId & chunkMask);
+        if (chunkIds[chunkSlot] != chunkId || SENT != chunkState[chunkSlot])
+        {
+            return false;
+        }
+        chunkState[chunkSlot] = LOST;
+        if (resendTail - resendHead == resendRing.length)
+        {
+            compactResends();
+        }
+        resendRing[(int)(resendTail++ & resendMask)] = chunkId;
+        return true;
+    }
+
+    /**
+     * @return the oldest chunk queued for resend (skipping stale entries), or -1.
+     */
+    public long peekResend()
+    {
+        while (resendHead < resendTail)
+        {
+            final long chunkId = resendRing[(int)(resendHead & resendMask)];
+            if (isState(chunkId, LOST))
+            {
+                return chunkId;
+            }
+            resendHead++;
+        }
+        return NONE;
+    }
+
+    /**
+     * Take the chunk {@link #peekResend()} returned: marks it SENT.
+     */
+    public void takeResend()
+    {
+        final long chunkId = resendRing[(int)(resendHead++ & resendMask)];
+        chunkState[(int)(chunkId & chunkMask)] = SENT;
+    }
+
+    /**
+     * Oldest chunk of a reliable message that was sent and is not acked, for a probe; at most {@code scanLimit}
+     * messages are looked at.
+     *
+     * @param scanLimit messages to look at from the head.
+     * @return chunk id or -1.
+     */
+    public long oldestUnackedSentChunk(final int scanLimit)
+    {
+        final long end = Math.min(messageTail, messageHead + scanLimit);
+        for (long id = messageHead; id < end; id++)
+        {
+            final int slot = (int)(id & messageMask);
+            if (messageDone[slot] || !messageStarted[slot])
+            {
+                continue;
+            }
+            final long first = messageFirstChunk[slot];
+            for (int i = 0; i < messageChunkCount[slot]; i++)
+            {
+                final byte state = chunkState[(int)((first + i) & chunkMask)];
+                if (SENT == state || LOST == state)
+                {
+                    return first + i;
+                }
+            }
+        }
+        return NONE;
+    }
+
+    /**
+     * Mark a chunk SENT again (a probe of a chunk that may be in flight or queued for resend).
+     *
+     * @param chunkId chunk.
+     */
+    public void markResent(final long chunkId)
+    {
+        chunkState[(int)(chunkId & chunkMask)] = SENT;
+    }
+
+    /**
+     * @param chunkId a live chunk.
+     * @return its message id.
+     */
+    public long messageOf(final long chunkId)
+    {
+        return chunkMessage[(int)(chunkId & chunkMask)];
+    }
+
+    /**
+     * @param chunkId a live chunk.
+     * @return its fragment index in its message.
+     */
+    public int fragmentIndexOf(final long chunkId)
+    {
+        return (int)(chunkId - messageFirstChunk[(int)(messageOf(chunkId) & messageMask)]);
+    }
+
+    /**
+     * @param messageId a live message.
+     * @return its channel.
+     */
+    public int channel(final long messageId)
+    {
+        return messageChannel[(int)(messageId & messageMask)];
+    }
+
+    /**
+     * @param messageId a live message.
+     * @return its u16 sequence.
+     */
+    public int sequence(final long messageId)
+    {
+        return messageSequence[(int)(messageId & messageMask)];
+    }
+
+    /**
+     * @param messageId a live message.
+     * @return its length.
+     */
+    public int length(final long messageId)
+    {
+        return messageLength[(int)(messageId & messageMask)];
+    }
+
+    /**
+     * @param messageId a live message.
+     * @return its chunk count (1 = whole).
+     */
+    public int chunkCount(final long messageId)
+    {
+        return messageChunkCount[(int)(messageId & messageMask)];
+    }
+
+    /**
+     * @param messageId a live message.
+     * @return bytes of its channel's messages queued up to and including it (for the reorder budget span).
+     */
+    public long channelBytesEnd(final long messageId)
+    {
+        return messageChannelBytesEnd[(int)(messageId & messageMask)];
+    }
+
+    /**
+     * @param chunkId a live chunk.
+     * @return offset of its data in {@link #buffer()}.
+     */
+    public int chunkOffset(final long chunkId)
+    {
+        final long id = messageOf(chunkId);
+        return messageOffset[(int)(id & messageMask)] + fragmentIndexOf(chunkId) * fragmentLength;
+    }
+
+    /**
+     * @param chunkId a live chunk.
+     * @return length of its data.
+     */
+    public int chunkLength(final long chunkId)
+    {
+        final long id = messageOf(chunkId);
+        final int slot = (int)(id & messageMask);
+        if (1 == messageChunkCount[slot])
+        {
+            return messageLength[slot];
+        }
+        return Math.min(fragmentLength, messageLength[slot] - fragmentIndexOf(chunkId) * fragmentLength);
+    }
+
+    /**
+     * @return the arena holding every queued message.
+     */
+    public ByteBuf buffer()
+    {
+        return arenaBuffer;
+    }
+
+    /**
+     * @return bytes of messages held (queued, in flight or awaiting reclaim).
+     */
+    public long queuedBytes()
+    {
+        return queuedBytes;
+    }
+
+    /**
+     * @return messages held.
+     */
+    public long queuedMessages()
+    {
+        return messageTail - messageHead;
+    }
+
+    private boolean isLive(final long messageId)
+    {
+        return messageId >= messageHead && messageIds[(int)(messageId & messageMask)] == messageId;
+    }
+
+    private boolean isState(final long chunkId, final byte state)
+    {
+        final int chunkSlot = (int)(chunkId & chunkMask);
+        return chunkIds[chunkSlot] == chunkId && state == chunkState[chunkSlot];
+    }
+
+    private void markDone(final long id)
+    {
+        final int slot = (int)(id & messageMask);
+        messageDone[slot] = true;
+        final int channel = messageChannel[slot];
+        if (channelOldestUndone[channel] == id)
+        {
+            long next = messageNextInChannel[slot];
+            while (NONE != next && messageDone[(int)(next & messageMask)])
+            {
+                next = messageNextInChannel[(int)(next & messageMask)];
+            }
+            channelOldestUndone[channel] = next;
+        }
+        if (null != doneListener)
+        {
+            doneListener.onDone(channel, messageLength[slot], messageChunkCount[slot] > 1, messageStarted[slot]);
+        }
+        reclaim();
+    }
+
+    private void reclaim()
+    {
+        while (messageHead < messageTail && messageDone[(int)(messageHead & messageMask)])
+        {
+            final int slot = (int)(messageHead & messageMask);
+            queuedBytes -= messageLength[slot];
+            chunkHead = messageFirstChunk[slot] + messageChunkCount[slot];
+            messageIds[slot] = NONE;
+            final int channel = messageChannel[slot];
+            if (channelTail[channel] == messageHead)
+            {
+                channelTail[channel] = NONE;
+            }
+            messageHead++;
+            if (messageHead < messageTail)
+            {
+                arenaHead = messageOffset[(int)(messageHead & messageMask)];
+            }
+            else
+            {
+                arenaHead = 0;
+                arenaTail = 0;
+            }
+        }
+    }
+
+    private int allocate(final int length)
+    {
+        final int capacity = arena.length;
+        if (messageHead == messageTail)
+        {
+            arenaHead = 0;
+            arenaTail = 0;
+        }
+        final int at;
+        if (messageHead == messageTail || arenaTail > arenaHead)
+        {
+            if (capacity - arenaTail >= length)
+            {
+                at = arenaTail;
+            }
+            else if (arenaHead > length)
+            {
+                at = 0;
+            }
+            else
+            {
+                return -1;
+            }
+        }
+        else if (arenaHead - arenaTail > length)
+        {
+            at = arenaTail;
+        }
+        else
+        {
+            return -1;
+        }
+        arenaTail = at + length;
+        return at;
+    }
+
+    private void compactResends()
+    {
+        long write = resendHead;
+        for (long read = resendHead; read < resendTail; read++)
+        {
+            final long chunkId = resendRing[(int)(read & resendMask)];
+            if (isState(chunkId, LOST))
+            {
+                resendRing[(int)(write++ & resendMask)] = chunkId;
+            }
+        }
+        resendTail = write;
+    }
+}
