@@ -8,7 +8,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -72,7 +71,7 @@ public final class UdpTransport implements AutoCloseable
         final ByteBufAllocator allocator,
         final IntConsumer onIoThreadStart) throws InterruptedException
     {
-        kind = resolve(requested);
+        kind = TransportKind.resolve(requested, "server");
         final int ioThreads = handlers.size();
         // Event loops are constructed in index order, so the n-th strategy made belongs to I/O thread n.
         final AtomicInteger nextWindow = new AtomicInteger();
@@ -133,30 +132,6 @@ public final class UdpTransport implements AutoCloseable
         }
         LOG.info("{} UDP socket(s) bound to {} port {} over {} (recvmmsg batch {})",
             ioThreads, bindAddress.getHostAddress(), port, kind, effectiveBatch);
-    }
-
-    private static TransportKind resolve(final TransportKind requested)
-    {
-        switch (requested)
-        {
-            case NIO:
-                return TransportKind.NIO;
-            case EPOLL:
-                if (!Epoll.isAvailable())
-                {
-                    throw new IllegalStateException("epoll transport requested but unavailable: " +
-                        Epoll.unavailabilityCause());
-                }
-                return TransportKind.EPOLL;
-            default:
-                if (Epoll.isAvailable())
-                {
-                    return TransportKind.EPOLL;
-                }
-                LOG.warn("native epoll unavailable ({}); falling back to NIO: no recvmmsg/sendmmsg batching",
-                    String.valueOf(Epoll.unavailabilityCause()));
-                return TransportKind.NIO;
-        }
     }
 
     private static ThreadFactory ioThreadFactory(final IntConsumer onStart)

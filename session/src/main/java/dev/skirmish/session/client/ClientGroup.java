@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -108,7 +107,7 @@ public final class ClientGroup implements AutoCloseable
         this.config = Objects.requireNonNull(config, "config").conclude();
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.epochClock = Objects.requireNonNull(epochClock, "epochClock");
-        this.kind = resolve(Objects.requireNonNull(kind, "kind"));
+        this.kind = TransportKind.resolve(Objects.requireNonNull(kind, "kind"), "client group");
 
         final IoHandlerFactory ioHandlerFactory = this.kind == TransportKind.EPOLL ?
             EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -375,32 +374,6 @@ public final class ClientGroup implements AutoCloseable
         catch (final TimeoutException ex)
         {
             throw new IllegalStateException(what + ": no answer within " + OPEN_TIMEOUT_MS + " ms", ex);
-        }
-    }
-
-    private static TransportKind resolve(final TransportKind requested)
-    {
-        switch (requested)
-        {
-            case NIO:
-                return TransportKind.NIO;
-
-            case EPOLL:
-                if (!Epoll.isAvailable())
-                {
-                    throw new IllegalStateException("epoll transport requested but unavailable: " +
-                        Epoll.unavailabilityCause());
-                }
-                return TransportKind.EPOLL;
-
-            default:
-                if (Epoll.isAvailable())
-                {
-                    return TransportKind.EPOLL;
-                }
-                LOG.warn("client group: native epoll unavailable ({}); using NIO",
-                    String.valueOf(Epoll.unavailabilityCause()));
-                return TransportKind.NIO;
         }
     }
 
