@@ -86,8 +86,18 @@ public enum Counter
     MIGRATIONS(56, "migrations", Kind.SUM, "Sessions moved to a new, validated address"),
     AMPLIFICATION_LIMITED(57, "amplification_limited", Kind.SUM,
         "Datagrams not sent to an unvalidated address because they would exceed the bytes received from it"),
-    SESSION_PAYLOADS_IN(58, "session_payloads_in", Kind.SUM, "Data payloads delivered to the game"),
-    SESSION_PAYLOADS_OUT(59, "session_payloads_out", Kind.SUM, "Data payloads sent by the game");
+    SESSION_PAYLOADS_IN(58, "session_payloads_in", Kind.SUM,
+        "DATA packets (channel bodies) received, authenticated and processed"),
+    SESSION_PAYLOADS_OUT(59, "session_payloads_out", Kind.SUM, "DATA packets (channel bodies) sent"),
+    CHANNEL_MESSAGES_IN(60, "channel_messages_in", Kind.SUM, "Channel messages delivered to the game"),
+    CHANNEL_MESSAGES_OUT(61, "channel_messages_out", Kind.SUM, "Channel messages queued by the game"),
+    CHANNEL_SEND_QUEUE_FULL(62, "channel_send_queue_full", Kind.SUM,
+        "Channel messages refused because the session's send queue was full"),
+    CHANNEL_RESENDS(63, "channel_resends", Kind.SUM, "Reliable chunks sent again after a loss or as a probe"),
+    CHANNEL_PACKETS_LOST(64, "channel_packets_lost", Kind.SUM, "DATA packets declared lost by loss detection"),
+    CHANNEL_MALFORMED(65, "channel_malformed", Kind.SUM, "Authentic DATA bodies dropped as malformed"),
+    CHANNEL_PROTOCOL_VIOLATIONS(66, "channel_protocol_violations", Kind.SUM,
+        "Sessions closed because a channel frame broke the sender contract");
 
     /** How values from several owners combine into one figure. */
     public enum Kind

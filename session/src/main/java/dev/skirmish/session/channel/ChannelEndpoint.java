@@ -9,6 +9,7 @@ import dev.skirmish.session.channel.recovery.RecoveryHandler;
 import dev.skirmish.session.channel.recovery.RttEstimator;
 import dev.skirmish.session.channel.recovery.SentPacketTracker;
 import io.netty.buffer.ByteBuf;
+import org.agrona.DirectBuffer;
 
 import java.util.Arrays;
 
@@ -46,7 +47,7 @@ import static dev.skirmish.session.channel.BodyDescriptor.ACK_LENGTH;
  * Not thread safe: single writer, the thread that owns the session (worker or client loop). Allocates only when
  * constructed.
  */
-public final class ChannelEndpoint
+public final class ChannelEndpoint implements ChannelStats
 {
     /**
      * Where built packet bodies go; implemented by the session.
@@ -130,6 +131,8 @@ public final class ChannelEndpoint
     private long malformedPackets;
     private long protocolViolations;
     private long sendQueueFull;
+    private long unsentBytes;
+    private long messagesQueued;
 
     /**
      * @param config concluded here.
@@ -202,6 +205,68 @@ public final class ChannelEndpoint
      */
     public int send(final int channel, final ByteBuf src, final int offset, final int length)
     {
+        return queued(length, queue.offer(channel, src, offset, length, chunksOf(channel, length)));
+    }
+
+    /**
+     * Queue a message from an array. See {@link #send(int, ByteBuf, int, int)}.
+     *
+     * @param channel channel id.
+     * @param src     message bytes.
+     * @param offset  in src.
+     * @param length  message length.
+     * @return {@link #SEND_OK} or {@link #SEND_QUEUE_FULL}.
+     */
+    public int send(final int channel, final byte[] src, final int offset, final int length)
+    {
+        final int chunks = chunksOf(channel, length);
+        java.util.Objects.checkFromIndexSize(offset, length, src.length);
+        return queued(length, queue.offer(channel, src, offset, length, chunks));
+    }
+
+    /**
+     * Queue a message from an Agrona buffer (on or off heap). See {@link #send(int, ByteBuf, int, int)}.
+     *
+     * @param channel channel id.
+     * @param src     message bytes.
+     * @param offset  in src.
+     * @param length  message length.
+     * @return {@link #SEND_OK} or {@link #SEND_QUEUE_FULL}.
+     */
+    public int send(final int channel, final DirectBuffer src, final int offset, final int length)
+    {
+        final int chunks = chunksOf(channel, length);
+        src.boundsCheck(offset, length);
+        return queued(length, queue.offer(channel, src, offset, length, chunks));
+    }
+
+    /**
+     * Queue a message whose bytes the caller writes in place (zero copy): the returned offset is where, in
+     * {@link #claimBuffer()} (read it after this call: the queue may have grown), the message's {@code length}
+     * bytes go. They must be written before the next {@link #flush}, on the same thread.
+     *
+     * @param channel channel id.
+     * @param length  message length, as for {@link #send(int, ByteBuf, int, int)}.
+     * @return the offset, or -1 when the send queue is full (counted).
+     */
+    public int claim(final int channel, final int length)
+    {
+        final int at = queue.claim(channel, length, chunksOf(channel, length));
+        queued(length, at >= 0);
+        return at;
+    }
+
+    /**
+     * @return the send queue's buffer, where {@link #claim} offsets point; valid until the next {@link #claim} or
+     * send on this endpoint.
+     */
+    public ByteBuf claimBuffer()
+    {
+        return queue.buffer();
+    }
+
+    private int chunksOf(final int channel, final int length)
+    {
         if (channel < 0 || channel >= channelCount)
         {
             throw new IllegalArgumentException("channel must be in [0, " + channelCount + "), got " + channel);
@@ -211,21 +276,27 @@ public final class ChannelEndpoint
             throw new IllegalArgumentException(
                 "message length must be in [1, " + maxMessageBytes + "], got " + length);
         }
-        int chunks = 1;
-        if (length > maxWholeBytes)
+        if (length <= maxWholeBytes)
         {
-            if (!modes[channel].isReliable())
-            {
-                throw new IllegalArgumentException("an " + modes[channel] + " message must fit one packet: " +
-                    length + " bytes > " + maxWholeBytes + " on channel " + channel + " (use a reliable channel)");
-            }
-            chunks = (length + fragmentLength - 1) / fragmentLength;
+            return 1;
         }
-        if (!queue.offer(channel, src, offset, length, chunks))
+        if (!modes[channel].isReliable())
+        {
+            throw new IllegalArgumentException("an " + modes[channel] + " message must fit one packet: " +
+                length + " bytes > " + maxWholeBytes + " on channel " + channel + " (use a reliable channel)");
+        }
+        return (length + fragmentLength - 1) / fragmentLength;
+    }
+
+    private int queued(final int length, final boolean queued)
+    {
+        if (!queued)
         {
             sendQueueFull++;
             return SEND_QUEUE_FULL;
         }
+        unsentBytes += length;
+        messagesQueued++;
         return SEND_OK;
     }
 
@@ -455,6 +526,56 @@ public final class ChannelEndpoint
     public long newChunks()
     {
         return newChunks;
+    }
+
+    /**
+     * @return bytes the game may queue now without waiting: the congestion window less the bytes in flight and the
+     * message bytes queued but never sent (0 when used up).
+     */
+    public long sendBudgetBytes()
+    {
+        return Math.max(0, congestion.window() - congestion.bytesInFlight() - unsentBytes);
+    }
+
+    /**
+     * @return message bytes queued and not yet sent once.
+     */
+    public long unsentBytes()
+    {
+        return unsentBytes;
+    }
+
+    /**
+     * @return messages accepted by send or claim.
+     */
+    public long messagesQueued()
+    {
+        return messagesQueued;
+    }
+
+    /**
+     * @return channels in the table.
+     */
+    public int channelCount()
+    {
+        return channelCount;
+    }
+
+    /**
+     * @param channel channel id.
+     * @return its delivery mode.
+     */
+    public ChannelMode mode(final int channel)
+    {
+        return modes[channel];
+    }
+
+    /**
+     * @return largest message, bytes.
+     */
+    public int maxMessageBytes()
+    {
+        return maxMessageBytes;
     }
 
     /**
@@ -708,7 +829,9 @@ public final class ChannelEndpoint
                 fragmentedInFlight++;
                 fragmentedBytesInFlight += reservation(queue.length(message));
             }
-            writeChunk(queue.peekUnsent(channel));
+            final long chunk = queue.peekUnsent(channel);
+            unsentBytes -= queue.chunkLength(chunk);
+            writeChunk(chunk);
             queue.takeUnsent(channel);
             newChunks++;
             frames++;

@@ -2,6 +2,7 @@ package dev.skirmish.session.channel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.agrona.DirectBuffer;
 
 import java.util.Arrays;
 
@@ -154,17 +155,80 @@ public final class SendQueue
      */
     public boolean offer(final int channel, final ByteBuf src, final int offset, final int length, final int chunks)
     {
-        reclaim();
-        if (messageTail - messageHead >= messageIds.length || chunkTail + chunks - chunkHead > chunkIds.length)
-        {
-            return false;
-        }
-        final int at = allocate(length);
+        final int at = claim(channel, length, chunks);
         if (at < 0)
         {
             return false;
         }
         src.getBytes(offset, arena, at, length);
+        return true;
+    }
+
+    /**
+     * Copy a message in from an array. See {@link #offer(int, ByteBuf, int, int, int)}.
+     *
+     * @param channel  channel id.
+     * @param src      message bytes.
+     * @param offset   in src.
+     * @param length   1..max message bytes (checked by the caller).
+     * @param chunks   number of chunks (1 = whole).
+     * @return false when the byte budget, message or chunk records are exhausted (nothing queued).
+     */
+    public boolean offer(final int channel, final byte[] src, final int offset, final int length, final int chunks)
+    {
+        final int at = claim(channel, length, chunks);
+        if (at < 0)
+        {
+            return false;
+        }
+        System.arraycopy(src, offset, arena, at, length);
+        return true;
+    }
+
+    /**
+     * Copy a message in from an Agrona buffer. See {@link #offer(int, ByteBuf, int, int, int)}.
+     *
+     * @param channel  channel id.
+     * @param src      message bytes.
+     * @param offset   in src.
+     * @param length   1..max message bytes (checked by the caller).
+     * @param chunks   number of chunks (1 = whole).
+     * @return false when the byte budget, message or chunk records are exhausted (nothing queued).
+     */
+    public boolean offer(
+        final int channel, final DirectBuffer src, final int offset, final int length, final int chunks)
+    {
+        final int at = claim(channel, length, chunks);
+        if (at < 0)
+        {
+            return false;
+        }
+        src.getBytes(offset, arena, at, length);
+        return true;
+    }
+
+    /**
+     * Queue a message whose bytes the caller writes into {@link #buffer()} at the returned offset before the next
+     * packet is built (zero copy).
+     *
+     * @param channel  channel id.
+     * @param length   1..max message bytes (checked by the caller).
+     * @param chunks   number of chunks (1 = whole).
+     * @return offset of the message in {@link #buffer()}, or -1 when the byte budget, message or chunk records are
+     * exhausted (nothing queued).
+     */
+    public int claim(final int channel, final int length, final int chunks)
+    {
+        reclaim();
+        if (messageTail - messageHead >= messageIds.length || chunkTail + chunks - chunkHead > chunkIds.length)
+        {
+            return -1;
+        }
+        final int at = allocate(length);
+        if (at < 0)
+        {
+            return -1;
+        }
         final long id = messageTail++;
         final int slot = (int)(id & messageMask);
         messageIds[slot] = id;
@@ -206,7 +270,7 @@ public final class SendQueue
             channelUnsent[channel] = id;
             channelNextFragment[channel] = 0;
         }
-        return true;
+        return at;
     }
 
     /**

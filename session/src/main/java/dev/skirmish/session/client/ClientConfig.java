@@ -1,6 +1,7 @@
 package dev.skirmish.session.client;
 
 import dev.skirmish.core.wire.PacketHeader;
+import dev.skirmish.session.channel.ChannelEndpointConfig;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.protect.ProtectedPacketDescriptor;
@@ -81,6 +82,7 @@ public final class ClientConfig
     private int disconnectRedundancy = Integer.getInteger(DISCONNECT_REDUNDANCY_PROP, DISCONNECT_REDUNDANCY_DEFAULT);
     private int maxAuthFailures = Integer.getInteger(MAX_AUTH_FAILURES_PROP, MAX_AUTH_FAILURES_DEFAULT);
     private AeadSuite aeadSuite = suiteProperty();
+    private ChannelEndpointConfig channels = new ChannelEndpointConfig();
     private long tickIntervalNs = Long.getLong(TICK_INTERVAL_NS_PROP, TICK_INTERVAL_NS_DEFAULT);
     private int socketReceiveBufferBytes =
         Integer.getInteger(SOCKET_RECEIVE_BUFFER_PROP, SOCKET_RECEIVE_BUFFER_DEFAULT);
@@ -118,6 +120,36 @@ public final class ClientConfig
         }
         range("tickIntervalNs", tickIntervalNs, 1, TICK_INTERVAL_NS_MAX);
         range("socketReceiveBufferBytes", socketReceiveBufferBytes, 4096, 1 << 30);
+        if (null == channels)
+        {
+            throw new IllegalArgumentException("channels must be set");
+        }
+        channels.conclude();
+        if (channels.pathPayloadBytes() > maxPayloadLength())
+        {
+            throw new IllegalArgumentException("channels.pathPayloadBytes " + channels.pathPayloadBytes() +
+                " exceeds the protected payload of a " + maxDatagramLength + " B datagram (" + maxPayloadLength() +
+                " B)");
+        }
+        return this;
+    }
+
+    /**
+     * @return the channel layer: channel table, path payload, send queue, recovery. Its protocol values (channel
+     * table, path payload, max message, receive settings) must match the server's.
+     */
+    public ChannelEndpointConfig channels()
+    {
+        return channels;
+    }
+
+    /**
+     * @param channels channel layer settings.
+     * @return this.
+     */
+    public ClientConfig channels(final ChannelEndpointConfig channels)
+    {
+        this.channels = channels;
         return this;
     }
 

@@ -34,7 +34,6 @@ public final class ClientHandle
     private final InetSocketAddress server;
     private final SkirmishClient client;
     private final int maxDatagramLength;
-    private final int maxPayloadLength;
 
     // Written on the loop only; volatile so that other threads can read a snapshot.
     private volatile Channel channel;
@@ -61,7 +60,6 @@ public final class ClientHandle
         this.loop = loop;
         this.server = server;
         this.maxDatagramLength = config.maxDatagramLength();
-        this.maxPayloadLength = config.maxPayloadLength();
         this.client = new SkirmishClient(config, new StateListener(listener), new ChannelSender());
     }
 
@@ -105,51 +103,50 @@ public final class ClientHandle
             }
             finally
             {
-                flushIfPending();
+                flushClient();
             }
         });
     }
 
     /**
-     * Send a whole array as one DATA payload. See {@link #send(byte[], int, int)}.
+     * Send a whole array as one message. See {@link #send(int, byte[], int, int)}.
      *
-     * @param payload 1 to max payload bytes.
-     * @return as {@link #send(byte[], int, int)}.
+     * @param channel channel id.
+     * @param message 1 to max message bytes.
+     * @return as {@link #send(int, byte[], int, int)}.
      */
-    public boolean send(final byte[] payload)
+    public boolean send(final int channel, final byte[] message)
     {
-        return send(payload, 0, payload.length);
+        return send(channel, message, 0, message.length);
     }
 
     /**
-     * Send one DATA payload, from any thread. On the client's loop it is sent now; from another thread it is copied
+     * Send one message on a channel, from any thread. On the client's loop it is queued and flushed now (to batch
+     * several messages into one packet, send them from one {@link #execute} task with
+     * {@link SkirmishClient#send(int, byte[], int, int)}: the task's end flushes); from another thread it is copied
      * and sent from the loop (if the client is not CONNECTED by then it is dropped).
      *
-     * @param src    holding the payload.
-     * @param offset of the payload in src.
-     * @param length of the payload, 1 to {@link ClientConfig#maxPayloadLength()} bytes.
-     * @return on the loop: whether the client sent it. Elsewhere: whether it was queued for the loop.
-     * @throws IllegalArgumentException if length is out of range.
+     * @param channel channel id.
+     * @param src     holding the message.
+     * @param offset  of the message in src.
+     * @param length  of the message.
+     * @return on the loop: whether the client queued it. Elsewhere: whether it was handed to the loop.
+     * @throws IllegalArgumentException if length is out of range (checked on the loop for other threads).
      */
-    public boolean send(final byte[] src, final int offset, final int length)
+    public boolean send(final int channel, final byte[] src, final int offset, final int length)
     {
-        if (length < 1 || length > maxPayloadLength)
-        {
-            throw new IllegalArgumentException("payload length must be in [1, " + maxPayloadLength + "], got " +
-                length);
-        }
         Objects.checkFromIndexSize(offset, length, src.length);
         if (loop.eventLoop().inEventLoop())
         {
-            final boolean sent = client.send(src, offset, length);
-            flushIfPending();
+            final boolean sent = client.send(channel, src, offset, length);
+            flushClient();
             return sent;
         }
 
         final byte[] copy = Arrays.copyOfRange(src, offset, offset + length);
         try
         {
-            execute(() -> client.send(copy, 0, copy.length));
+            execute(() -> client.send(channel, copy, 0, copy.length));
             return true;
         }
         catch (final RejectedExecutionException ex)
@@ -377,6 +374,22 @@ public final class ClientHandle
         }
     }
 
+    /**
+     * Let the client's channel layer send (acks, queued messages) now, then flush the socket.
+     */
+    private void flushClient()
+    {
+        try
+        {
+            client.flush(group.nanoClock().nanoTime());
+        }
+        catch (final RuntimeException ex)
+        {
+            onError(ex);
+        }
+        flushIfPending();
+    }
+
     private void flushIfPending()
     {
         if (flushPending)
@@ -423,9 +436,10 @@ public final class ClientHandle
         }
 
         @Override
-        public void onPayload(final SkirmishClient c, final ByteBuf buffer, final int offset, final int length)
+        public void onMessage(
+            final SkirmishClient c, final int channel, final ByteBuf buffer, final int offset, final int length)
         {
-            delegate.onPayload(c, buffer, offset, length);
+            delegate.onMessage(c, channel, buffer, offset, length);
         }
 
         @Override
@@ -498,7 +512,7 @@ public final class ClientHandle
         @Override
         public void channelReadComplete(final ChannelHandlerContext ctx)
         {
-            handle.flushIfPending();
+            handle.flushClient();
         }
 
         @Override

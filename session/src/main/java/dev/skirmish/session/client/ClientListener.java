@@ -20,15 +20,18 @@ public interface ClientListener
     }
 
     /**
-     * An authentic DATA payload from the server, delivered once. The bytes are valid only during the call: copy
-     * what must outlive it and do not release or keep the buffer.
+     * A message from the server on a channel, delivered as its channel's mode promises (once; in order on an
+     * ordered channel; never older than the newest on a sequenced one). The bytes are valid only during the call:
+     * copy what must outlive it and do not release or keep the buffer.
      *
-     * @param client that received it.
-     * @param buffer holding the payload.
-     * @param offset of the payload in buffer.
-     * @param length of the payload, at least 1 byte.
+     * @param client  that received it.
+     * @param channel channel id.
+     * @param buffer  holding the message.
+     * @param offset  of the message in buffer.
+     * @param length  of the message, at least 1 byte.
      */
-    default void onPayload(final SkirmishClient client, final ByteBuf buffer, final int offset, final int length)
+    default void onMessage(
+        final SkirmishClient client, final int channel, final ByteBuf buffer, final int offset, final int length)
     {
     }
 

@@ -3,6 +3,10 @@ package dev.skirmish.session.client;
 import dev.skirmish.core.wire.HeaderCheck;
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
+import dev.skirmish.session.channel.ChannelEndpoint;
+import dev.skirmish.session.channel.ChannelEndpointConfig;
+import dev.skirmish.session.channel.ChannelStats;
+import dev.skirmish.session.channel.ReceiveChannel;
 import dev.skirmish.session.handshake.ChallengeCookieDescriptor;
 import dev.skirmish.session.handshake.DenyReason;
 import dev.skirmish.session.lifecycle.DisconnectReason;
@@ -15,7 +19,6 @@ import dev.skirmish.session.token.ConnectToken;
 import io.netty.buffer.ByteBuf;
 import org.agrona.DirectBuffer;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -76,10 +79,13 @@ public final class SkirmishClient implements AutoCloseable
     private final AeadSuite aeadSuite;
     private final ClientListener listener;
     private final PacketSender sender;
+    private final ChannelEndpointConfig channelConfig;
+    private final ChannelEndpoint.PacketWriter packetWriter = new DataPacketWriter();
+    private final ReceiveChannel.MessageHandler delivery = this::deliver;
+    private ChannelEndpoint channels;
 
     private final byte[] serverPart = new byte[SERVER_PART_LENGTH];
     private final byte[] cookie = new byte[COOKIE_LENGTH];
-    private byte[] copyScratch;
 
     private PacketProtector sendProtector;
     private PacketProtector receiveProtector;
@@ -103,6 +109,7 @@ public final class SkirmishClient implements AutoCloseable
     private long sendFailures;
     private long packetsReceived;
     private long payloadsReceived;
+    private long messagesReceived;
     private long droppedPackets;
     private long malformedPackets;
     private long unexpectedPackets;
@@ -134,6 +141,8 @@ public final class SkirmishClient implements AutoCloseable
         this.disconnectRedundancy = config.disconnectRedundancy();
         this.maxAuthFailures = config.maxAuthFailures();
         this.aeadSuite = config.aeadSuite();
+        this.channelConfig = config.channels();
+        this.channels = new ChannelEndpoint(channelConfig);
     }
 
     /**
@@ -178,6 +187,7 @@ public final class SkirmishClient implements AutoCloseable
         idleTimeoutNs = TimeUnit.SECONDS.toNanos(token.timeoutSeconds());
         connectTimeoutNs = configConnectTimeoutNs > 0 ? configConnectTimeoutNs : idleTimeoutNs;
         resetCounters();
+        channels = new ChannelEndpoint(channelConfig);
         sessionId = 0;
         denyReason = null;
         disconnectReason = DisconnectReason.NONE;
@@ -245,8 +255,8 @@ public final class SkirmishClient implements AutoCloseable
     }
 
     /**
-     * Run the timers: connect timeout and token expiry and handshake resends while CONNECTING; idle timeout and
-     * keepalive while CONNECTED.
+     * Run the timers: connect timeout and token expiry and handshake resends while CONNECTING; idle timeout, the
+     * channel timers (acks, loss, probes) with a {@link #flush}, and keepalive while CONNECTED.
      *
      * @param nowNs monotonic time, ns.
      * @param nowMs epoch time, ms (token expiry only).
@@ -287,6 +297,16 @@ public final class SkirmishClient implements AutoCloseable
                 closeWith(DisconnectReason.TIMEOUT);
                 return 1;
             }
+            int work = 0;
+            if (nowNs - channels.nextTimerNs() >= 0)
+            {
+                work += channels.onTimer(nowNs);
+            }
+            work += flush(nowNs);
+            if (work > 0)
+            {
+                return work;
+            }
             if (nowNs - lastSendNs >= keepaliveIntervalNs)
             {
                 sendEmpty(PacketType.KEEPALIVE);
@@ -297,73 +317,114 @@ public final class SkirmishClient implements AutoCloseable
     }
 
     /**
-     * Send one DATA packet, protected.
+     * Queue a message on a channel; it leaves with the next {@link #flush} (call it once per game frame or tick:
+     * messages queued in between share packets), or the next {@link #doWork}. Copies the bytes; allocates nothing.
      *
-     * @param src    holding the payload.
-     * @param offset of the payload in src.
-     * @param length of the payload, 1 to {@link #maxPayloadLength()} bytes.
-     * @return true if handed to the {@link PacketSender}; false when not CONNECTED or the sender refused it.
-     * @throws IllegalArgumentException if length is out of range.
+     * @param channel channel id, 0 to {@link #channelCount()} - 1.
+     * @param src     holding the message (its indices do not change).
+     * @param offset  of the message in src.
+     * @param length  1 to the configured max message bytes; on an unreliable channel at most
+     *                {@link #maxWholeMessageBytes()}.
+     * @return true if queued; false when not CONNECTED or the send queue is full ({@link ChannelStats#sendQueueFull}).
+     * @throws IllegalArgumentException for a bad channel or length, or an unreliable message larger than a packet.
      * @throws IndexOutOfBoundsException if offset and length do not fit src.
      */
-    public boolean send(final byte[] src, final int offset, final int length)
+    public boolean send(final int channel, final ByteBuf src, final int offset, final int length)
     {
-        checkPayloadLength(length);
-        Objects.checkFromIndexSize(offset, length, src.length);
-        final ByteBuf packet = claimProtected(PacketType.DATA);
-        if (null == packet)
-        {
-            return false;
-        }
-        packet.writeBytes(src, offset, length);
-        return sealAndSend(packet);
-    }
-
-    /**
-     * Send one DATA packet, protected. The source's indices do not change.
-     *
-     * @param src    holding the payload.
-     * @param offset of the payload in src.
-     * @param length of the payload, 1 to {@link #maxPayloadLength()} bytes.
-     * @return true if handed to the {@link PacketSender}; false when not CONNECTED or the sender refused it.
-     * @throws IllegalArgumentException if length is out of range.
-     * @throws IndexOutOfBoundsException if offset and length do not fit src.
-     */
-    public boolean send(final ByteBuf src, final int offset, final int length)
-    {
-        checkPayloadLength(length);
         Objects.checkFromIndexSize(offset, length, src.capacity());
-        final ByteBuf packet = claimProtected(PacketType.DATA);
-        if (null == packet)
-        {
-            return false;
-        }
-        packet.writeBytes(src, offset, length);
-        return sealAndSend(packet);
+        return SessionState.CONNECTED == state && ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
     }
 
     /**
-     * Send one DATA packet, protected, from an Agrona buffer (on or off heap) without allocating. Note that Agrona 2's
+     * Queue a message from an array. See {@link #send(int, ByteBuf, int, int)}.
+     *
+     * @param channel channel id.
+     * @param src     holding the message.
+     * @param offset  of the message in src.
+     * @param length  of the message.
+     * @return true if queued.
+     */
+    public boolean send(final int channel, final byte[] src, final int offset, final int length)
+    {
+        return SessionState.CONNECTED == state && ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
+    }
+
+    /**
+     * Queue a message from an Agrona buffer (on or off heap). See {@link #send(int, ByteBuf, int, int)}. Agrona 2's
      * buffers need {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} on Java 17.
      *
-     * @param src    holding the payload.
-     * @param offset of the payload in src.
-     * @param length of the payload, 1 to {@link #maxPayloadLength()} bytes.
-     * @return true if handed to the {@link PacketSender}; false when not CONNECTED or the sender refused it.
-     * @throws IllegalArgumentException if length is out of range.
-     * @throws IndexOutOfBoundsException if offset and length do not fit src.
+     * @param channel channel id.
+     * @param src     holding the message.
+     * @param offset  of the message in src.
+     * @param length  of the message.
+     * @return true if queued.
      */
-    public boolean send(final DirectBuffer src, final int offset, final int length)
+    public boolean send(final int channel, final DirectBuffer src, final int offset, final int length)
     {
-        checkPayloadLength(length);
-        Objects.checkFromIndexSize(offset, length, src.capacity());
-        final ByteBuf packet = claimProtected(PacketType.DATA);
-        if (null == packet)
+        return SessionState.CONNECTED == state && ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
+    }
+
+    /**
+     * Queue a message written in place (zero copy): {@code length} bytes at the returned offset of
+     * {@link #claimBuffer()} (read after this call), written before the next {@link #flush}.
+     *
+     * @param channel channel id.
+     * @param length  of the message, as for {@link #send(int, ByteBuf, int, int)}.
+     * @return the offset, or -1 when not CONNECTED or the send queue is full.
+     */
+    public int claim(final int channel, final int length)
+    {
+        return SessionState.CONNECTED == state ? channels.claim(channel, length) : -1;
+    }
+
+    /**
+     * @return where {@link #claim} offsets point; valid until the next send or claim.
+     */
+    public ByteBuf claimBuffer()
+    {
+        return channels.claimBuffer();
+    }
+
+    /**
+     * Send what the channel layer has to send now: an ack when one is due, lost reliable chunks, then queued
+     * messages by channel priority, as the congestion window allows, aggregated into packets of up to the path
+     * payload.
+     *
+     * @param nowNs monotonic time, ns.
+     * @return packets sent.
+     */
+    public int flush(final long nowNs)
+    {
+        if (SessionState.CONNECTED != state)
         {
-            return false;
+            return 0;
         }
-        writeDirect(packet, src, offset, length);
-        return sealAndSend(packet);
+        cachedNowNs = nowNs;
+        return channels.flush(nowNs, packetWriter);
+    }
+
+    /**
+     * @return the channel layer's live statistics (RTT, loss, packets, bytes, resends, window, queued bytes).
+     */
+    public ChannelStats stats()
+    {
+        return channels;
+    }
+
+    /**
+     * @return channels in the table.
+     */
+    public int channelCount()
+    {
+        return channels.channelCount();
+    }
+
+    /**
+     * @return largest message sent in one packet: the limit of unreliable messages.
+     */
+    public int maxWholeMessageBytes()
+    {
+        return channels.maxWholeMessageBytes();
     }
 
     /**
@@ -508,11 +569,19 @@ public final class SkirmishClient implements AutoCloseable
     }
 
     /**
-     * @return DATA payloads delivered to the listener.
+     * @return authentic DATA packets (channel bodies) received while CONNECTED.
      */
     public long payloadsReceived()
     {
         return payloadsReceived;
+    }
+
+    /**
+     * @return channel messages delivered to the listener.
+     */
+    public long messagesReceived()
+    {
+        return messagesReceived;
     }
 
     /**
@@ -740,11 +809,29 @@ public final class SkirmishClient implements AutoCloseable
         {
             onConnected(headerSessionId, nowNs);
         }
-        if (SessionState.CONNECTED == state)
+        if (SessionState.CONNECTED != state)
         {
-            payloadsReceived++;
-            listener.onPayload(this, datagram, payloadOffset, payloadLength);
+            return;
         }
+        payloadsReceived++;
+        final int result = channels.onPacket(
+            receiveProtector.lastOpenedSequence(), datagram, payloadOffset, payloadLength, nowNs, delivery);
+        if (ChannelEndpoint.PACKET_MALFORMED == result)
+        {
+            drop(DropReason.PROTOCOL_ERROR);
+        }
+        else if (ChannelEndpoint.PACKET_PROTOCOL_VIOLATION == result && SessionState.CONNECTED == state)
+        {
+            protocolErrors++;
+            sendDisconnects(DisconnectReason.PROTOCOL_ERROR);
+            closeWith(DisconnectReason.PROTOCOL_ERROR);
+        }
+    }
+
+    private void deliver(final int channel, final ByteBuf buffer, final int offset, final int length)
+    {
+        messagesReceived++;
+        listener.onMessage(this, channel, buffer, offset, length);
     }
 
     private void onDisconnect(final ByteBuf datagram, final int payloadOffset, final int payloadLength)
@@ -950,44 +1037,6 @@ public final class SkirmishClient implements AutoCloseable
         return true;
     }
 
-    private void writeDirect(final ByteBuf packet, final DirectBuffer src, final int offset, final int length)
-    {
-        final byte[] array = src.byteArray();
-        if (null != array)
-        {
-            packet.writeBytes(array, src.wrapAdjustment() + offset, length);
-            return;
-        }
-
-        packet.ensureWritable(length);
-        final int writerIndex = packet.writerIndex();
-        if (1 == packet.nioBufferCount())
-        {
-            // The buffer's own cached view: no allocation for pooled and unpooled direct buffers.
-            final ByteBuffer view = packet.internalNioBuffer(writerIndex, length);
-            src.getBytes(offset, view, view.position(), length);
-        }
-        else
-        {
-            if (null == copyScratch)
-            {
-                copyScratch = new byte[maxPayloadLength];
-            }
-            src.getBytes(offset, copyScratch, 0, length);
-            packet.setBytes(writerIndex, copyScratch, 0, length);
-        }
-        packet.writerIndex(writerIndex + length);
-    }
-
-    private void checkPayloadLength(final int length)
-    {
-        if (length < 1 || length > maxPayloadLength)
-        {
-            throw new IllegalArgumentException("payload length must be in [1, " + maxPayloadLength + "], got " +
-                length);
-        }
-    }
-
     private void drop(final DropReason reason)
     {
         droppedPackets++;
@@ -1026,6 +1075,7 @@ public final class SkirmishClient implements AutoCloseable
         sendFailures = 0;
         packetsReceived = 0;
         payloadsReceived = 0;
+        messagesReceived = 0;
         droppedPackets = 0;
         malformedPackets = 0;
         unexpectedPackets = 0;
@@ -1040,5 +1090,24 @@ public final class SkirmishClient implements AutoCloseable
     private enum DropReason
     {
         MALFORMED, UNEXPECTED, WRONG_TAG, WRONG_SESSION, AUTH_FAILED, REPLAY, PROTOCOL_ERROR, CRYPTO_ERROR
+    }
+
+    /**
+     * Seals channel bodies as DATA packets; the packet number is the AEAD sequence.
+     */
+    private final class DataPacketWriter implements ChannelEndpoint.PacketWriter
+    {
+        @Override
+        public ByteBuf claim()
+        {
+            return claimProtected(PacketType.DATA);
+        }
+
+        @Override
+        public long commit(final ByteBuf body)
+        {
+            final long packetNumber = sendProtector.nextSequence();
+            return sealAndSend(body) ? packetNumber : -1;
+        }
     }
 }

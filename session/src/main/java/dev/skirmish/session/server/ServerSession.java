@@ -1,9 +1,13 @@
 package dev.skirmish.session.server;
 
+import dev.skirmish.session.channel.ChannelEndpoint;
+import dev.skirmish.session.channel.ChannelStats;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.lifecycle.SessionState;
 import dev.skirmish.session.protect.PacketProtector;
 import io.netty.buffer.ByteBuf;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.DirectBuffer;
 
 import java.net.InetSocketAddress;
 
@@ -24,6 +28,7 @@ public final class ServerSession
     final PacketProtector sendProtector;
     final PacketProtector receiveProtector;
     final long createdNs;
+    final ChannelEndpoint channels;
 
     int ioThread;
     InetSocketAddress address;
@@ -32,8 +37,13 @@ public final class ServerSession
     long lastReceivedNs;
     long lastSentNs;
     long connectedNs;
-    long payloadsIn;
-    long payloadsOut;
+    long messagesIn;
+    long messagesOut;
+    long timerId = DeadlineTimerWheel.NULL_DEADLINE;
+    long timerDeadlineNs = Long.MAX_VALUE;
+    boolean dirty;
+    long resendsReported;
+    long lostReported;
 
     InetSocketAddress candidate;
     long candidateSinceNs;
@@ -59,6 +69,7 @@ public final class ServerSession
         final PacketProtector receiveProtector,
         final int ioThread,
         final InetSocketAddress address,
+        final ChannelEndpoint channels,
         final long nowNs)
     {
         this.owner = owner;
@@ -73,37 +84,93 @@ public final class ServerSession
         this.receiveProtector = receiveProtector;
         this.ioThread = ioThread;
         this.address = address;
+        this.channels = channels;
         this.createdNs = nowNs;
         this.lastReceivedNs = nowNs;
         this.lastSentNs = nowNs;
     }
 
     /**
-     * Send one DATA payload, protected. Called from the owning worker thread.
+     * Queue a message on a channel; it leaves with the next flush (once per worker duty cycle, after the game's
+     * {@link SessionListener#doWork}), aggregated with the session's other messages and acks. Called from the owning
+     * worker thread. Copies the bytes; allocates nothing.
      *
-     * @param src    payload bytes.
-     * @param offset in src.
-     * @param length 1 to {@link ServerSessions#maxPayloadLength()} bytes.
-     * @return true if queued for sending; false if the session is not connected or the outbound queue is full
-     * (counted).
-     * @throws IllegalArgumentException when length is out of range.
+     * @param channel channel id, 0 to {@link #channelCount()} - 1.
+     * @param src     message bytes.
+     * @param offset  in src (its indices do not change).
+     * @param length  1 to {@link #maxMessageBytes()}; on an unreliable channel at most {@link #maxWholeMessageBytes()}.
+     * @return true if queued; false if the session is not open or its send queue is full (counted as
+     * {@code channel_send_queue_full}, logged at most once a second).
+     * @throws IllegalArgumentException for a bad channel or length, or an unreliable message larger than a packet.
      */
-    public boolean send(final ByteBuf src, final int offset, final int length)
+    public boolean send(final int channel, final ByteBuf src, final int offset, final int length)
     {
-        return owner.sendPayload(this, src, offset, length);
+        return owner.send(this, channel, src, offset, length);
     }
 
     /**
-     * Send one DATA payload from an array. See {@link #send(ByteBuf, int, int)}.
+     * Queue a message from an array. See {@link #send(int, ByteBuf, int, int)}.
      *
-     * @param src    payload bytes.
-     * @param offset in src.
-     * @param length 1 to {@link ServerSessions#maxPayloadLength()} bytes.
-     * @return true if queued for sending.
+     * @param channel channel id.
+     * @param src     message bytes.
+     * @param offset  in src.
+     * @param length  message length.
+     * @return true if queued.
      */
-    public boolean send(final byte[] src, final int offset, final int length)
+    public boolean send(final int channel, final byte[] src, final int offset, final int length)
     {
-        return owner.sendPayload(this, src, offset, length);
+        return owner.send(this, channel, src, offset, length);
+    }
+
+    /**
+     * Queue a message from an Agrona buffer (on or off heap). See {@link #send(int, ByteBuf, int, int)}. Agrona 2's
+     * buffers need {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} on Java 17.
+     *
+     * @param channel channel id.
+     * @param src     message bytes.
+     * @param offset  in src.
+     * @param length  message length.
+     * @return true if queued.
+     */
+    public boolean send(final int channel, final DirectBuffer src, final int offset, final int length)
+    {
+        return owner.send(this, channel, src, offset, length);
+    }
+
+    /**
+     * Queue a message the game writes in place (zero copy): {@code length} bytes at the returned offset of
+     * {@link #claimBuffer()} (read after this call), written before returning to the worker (the next flush sends
+     * them). Called from the owning worker thread.
+     *
+     * @param channel channel id.
+     * @param length  message length, as for {@link #send(int, ByteBuf, int, int)}.
+     * @return the offset, or -1 if the session is not open or its send queue is full (counted).
+     * @throws IllegalArgumentException for a bad channel or length.
+     */
+    public int claim(final int channel, final int length)
+    {
+        return owner.claim(this, channel, length);
+    }
+
+    /**
+     * @return where {@link #claim} offsets point; valid until the next send or claim on this session.
+     */
+    public ByteBuf claimBuffer()
+    {
+        return channels.claimBuffer();
+    }
+
+    /**
+     * How many more bytes of messages the game may queue for this session now without waiting for the path: the
+     * congestion window less the bytes in flight and the bytes queued but not yet sent. A game that sends at most
+     * this much per tick keeps its own latency (and the server's memory) down; more is queued, not lost, until the
+     * send queue is full.
+     *
+     * @return bytes, 0 when the window is used up.
+     */
+    public long sendBudgetBytes()
+    {
+        return channels.sendBudgetBytes();
     }
 
     /**
@@ -198,19 +265,52 @@ public final class ServerSession
     }
 
     /**
-     * @return payloads delivered to the game.
+     * @return messages delivered to the game.
      */
-    public long payloadsIn()
+    public long messagesIn()
     {
-        return payloadsIn;
+        return messagesIn;
     }
 
     /**
-     * @return payloads sent by the game.
+     * @return messages queued by the game.
      */
-    public long payloadsOut()
+    public long messagesOut()
     {
-        return payloadsOut;
+        return messagesOut;
+    }
+
+    /**
+     * @return channels of this session (the server's channel table).
+     */
+    public int channelCount()
+    {
+        return channels.channelCount();
+    }
+
+    /**
+     * @return largest message, bytes (reliable messages above {@link #maxWholeMessageBytes()} are fragmented).
+     */
+    public int maxMessageBytes()
+    {
+        return channels.maxMessageBytes();
+    }
+
+    /**
+     * @return largest message sent in one packet; the limit of unreliable messages.
+     */
+    public int maxWholeMessageBytes()
+    {
+        return channels.maxWholeMessageBytes();
+    }
+
+    /**
+     * @return the session's live channel statistics (srtt, rttvar, min RTT, jitter, loss, packets, bytes, resends,
+     * window, queued bytes); read on the owning worker thread.
+     */
+    public ChannelStats stats()
+    {
+        return channels;
     }
 
     /**

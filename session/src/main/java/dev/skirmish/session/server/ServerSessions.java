@@ -6,6 +6,9 @@ import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
 import dev.skirmish.core.worker.DatagramHandler;
 import dev.skirmish.core.worker.Outbound;
+import dev.skirmish.session.channel.ChannelEndpoint;
+import dev.skirmish.session.channel.ReceiveChannel;
+import dev.skirmish.session.channel.recovery.RecoveryCounter;
 import dev.skirmish.session.handshake.DenyReason;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
@@ -18,7 +21,10 @@ import dev.skirmish.session.token.ConnectTokenDecoder;
 import dev.skirmish.session.token.ConnectTokenDescriptor;
 import dev.skirmish.session.token.TokenCheck;
 import io.netty.buffer.ByteBuf;
+import org.agrona.DeadlineTimerWheel;
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.EpochClock;
 
 import java.net.InetSocketAddress;
@@ -34,14 +40,24 @@ import static dev.skirmish.session.protect.ProtectedPacketDescriptor.PAYLOAD_OFF
 /**
  * The sessions of one worker and everything that happens to them: allocation on a valid challenge response (the
  * authoritative checks 6-8), opening protected packets (replay window, authentication failure limit), lifecycle
- * (keepalive, idle timeout, redundant disconnect), connection migration with path validation, and the game's
- * payloads both ways.
+ * (keepalive, idle timeout, redundant disconnect), connection migration with path validation, and the channel
+ * layer of every session (a {@link ChannelEndpoint} each: DATA bodies in, the game's messages out).
+ * <p>
+ * Duty cycle: datagrams ({@link #onDatagram}), then {@link #doWork}: channel timers (acks, loss, probes) from a
+ * timer wheel, the lifecycle scan every timer tick, the game's {@link SessionListener#doWork}, and last one flush of
+ * every session that received, sent or timed out in this cycle (so messages queued in the cycle share packets).
  *
  * <p>Not thread safe: owned by one worker, called from that worker thread only.
  */
 public final class ServerSessions implements DatagramHandler
 {
     private static final int PATH_DATA_LENGTH = Long.BYTES;
+    /** Channel timer wheel tick: 2^19 ns (~0.52 ms), below the 1 ms loss-timer granularity and 5 ms ack delay. */
+    private static final long TIMER_RESOLUTION_NS = 1L << 19;
+    private static final int TIMER_TICKS_PER_WHEEL = 1024;
+    /** Wheel ticks caught up per duty cycle at most (~2 s of ticks), so a stalled worker never loops unbounded. */
+    private static final int MAX_TIMER_TICKS_PER_CYCLE = 4096;
+    private static final int TIMER_EXPIRY_LIMIT = 1 << 16;
 
     private final SessionServer server;
     private final SessionServerConfig config;
@@ -59,6 +75,14 @@ public final class ServerSessions implements DatagramHandler
     private final byte[] tag = new byte[ConnectTokenDescriptor.TAG_LENGTH];
     private final byte[] key = new byte[ConnectTokenDescriptor.KEY_LENGTH];
     private final int maxPayloadLength;
+    private final DeadlineTimerWheel timers = new DeadlineTimerWheel(
+        TimeUnit.NANOSECONDS, 0, TIMER_RESOLUTION_NS, TIMER_TICKS_PER_WHEEL);
+    private final DeadlineTimerWheel.TimerHandler timerHandler = this::onChannelTimer;
+    private final Long2ObjectHashMap<ServerSession> timerSessions = new Long2ObjectHashMap<>();
+    private final ArrayList<ServerSession> dirtySessions = new ArrayList<>();
+    private final SessionPacketWriter packetWriter = new SessionPacketWriter();
+    private final MessageDelivery delivery = new MessageDelivery();
+    private boolean timersStarted;
     private SessionListener listener = new SessionListener()
     {
     };
@@ -85,6 +109,12 @@ public final class ServerSessions implements DatagramHandler
         this.epochClock = epochClock;
         this.decoder = new ConnectTokenDecoder(config.tokenKey(), config.protocolId());
         this.maxPayloadLength = ProtectedPacketDescriptor.maxPayloadLength(maxDatagramLength);
+        if (config.channels().pathPayloadBytes() > maxPayloadLength)
+        {
+            throw new dev.skirmish.core.ConfigurationException("channels.pathPayloadBytes " +
+                config.channels().pathPayloadBytes() + " exceeds the protected payload of a " + maxDatagramLength +
+                " B datagram (" + maxPayloadLength + " B)");
+        }
     }
 
     void listener(final SessionListener listener)
@@ -96,6 +126,7 @@ public final class ServerSessions implements DatagramHandler
     public void onDatagram(final int ioThread, final ByteBuf datagram, final InetSocketAddress sender, final long nowNs)
     {
         this.nowNs = nowNs;
+        startTimers(nowNs);
         final int type = PacketHeader.typeCode(datagram);
         if (type == PacketType.CHALLENGE_RESPONSE.code())
         {
@@ -213,7 +244,7 @@ public final class ServerSessions implements DatagramHandler
         final ServerSession session = new ServerSession(
             this, id, decoder.clientId(), decoder.roomId(), tagHigh, tagLow,
             TimeUnit.SECONDS.toNanos(decoder.timeoutSeconds()), userData, sendProtector, receiveProtector,
-            ioThread, sender, nowNs);
+            ioThread, sender, new ChannelEndpoint(config.channels()), nowNs);
         sessions.put(id, session);
         session.listIndex = sessionList.size();
         sessionList.add(session);
@@ -277,14 +308,7 @@ public final class ServerSessions implements DatagramHandler
         final int payloadLength = datagram.writerIndex() - payloadOffset;
         if (type == PacketType.DATA.code())
         {
-            if (payloadLength < 1)
-            {
-                counters.increment(Counter.SESSION_PROTOCOL_ERRORS);
-                return;
-            }
-            session.payloadsIn++;
-            counters.increment(Counter.SESSION_PAYLOADS_IN);
-            listener.onPayload(session, datagram, payloadOffset, payloadLength, nowNs);
+            onData(session, datagram, payloadOffset, payloadLength, nowNs);
         }
         else if (type == PacketType.DISCONNECT.code())
         {
@@ -295,6 +319,38 @@ public final class ServerSessions implements DatagramHandler
         else if (type == PacketType.PATH_RESPONSE.code())
         {
             onPathResponse(session, ioThread, sender, datagram, payloadOffset, payloadLength);
+        }
+    }
+
+    private void onData(
+        final ServerSession session,
+        final ByteBuf datagram,
+        final int payloadOffset,
+        final int payloadLength,
+        final long nowNs)
+    {
+        counters.increment(Counter.SESSION_PAYLOADS_IN);
+        markDirty(session);
+        delivery.session = session;
+        delivery.nowNs = nowNs;
+        final int result;
+        try
+        {
+            result = session.channels.onPacket(session.receiveProtector.lastOpenedSequence(), datagram,
+                payloadOffset, payloadLength, nowNs, delivery);
+        }
+        finally
+        {
+            delivery.session = null;
+        }
+        if (ChannelEndpoint.PACKET_MALFORMED == result)
+        {
+            counters.increment(Counter.CHANNEL_MALFORMED);
+        }
+        else if (ChannelEndpoint.PACKET_PROTOCOL_VIOLATION == result)
+        {
+            counters.increment(Counter.CHANNEL_PROTOCOL_VIOLATIONS);
+            close(session, DisconnectReason.PROTOCOL_ERROR, true);
         }
     }
 
@@ -383,13 +439,132 @@ public final class ServerSessions implements DatagramHandler
     public int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
-        int work = 0;
+        startTimers(nowNs);
+        int work = pollChannelTimers(nowNs);
         if (nowNs - nextTimerNs >= 0 || Long.MIN_VALUE == nextTimerNs)
         {
             nextTimerNs = nowNs + config.timerTickNs();
             work += onTimerTick(nowNs);
         }
-        return work + listener.doWork(nowNs);
+        try
+        {
+            work += listener.doWork(nowNs);
+        }
+        finally
+        {
+            work += flushDirty(nowNs);
+        }
+        return work;
+    }
+
+    private void startTimers(final long nowNs)
+    {
+        if (!timersStarted)
+        {
+            // the wheel counts ticks from its start time: start it at the worker's clock, whatever its origin
+            timers.resetStartTime(nowNs);
+            timersStarted = true;
+        }
+    }
+
+    private int pollChannelTimers(final long nowNs)
+    {
+        int expired = 0;
+        for (int i = 0; i < MAX_TIMER_TICKS_PER_CYCLE; i++)
+        {
+            expired += timers.poll(nowNs, timerHandler, TIMER_EXPIRY_LIMIT);
+            if (timers.currentTickTime() > nowNs)
+            {
+                break;
+            }
+        }
+        return expired;
+    }
+
+    private boolean onChannelTimer(final TimeUnit timeUnit, final long now, final long timerId)
+    {
+        final ServerSession session = timerSessions.remove(timerId);
+        if (null != session && session.timerId == timerId)
+        {
+            session.timerId = DeadlineTimerWheel.NULL_DEADLINE;
+            session.timerDeadlineNs = Long.MAX_VALUE;
+            if (isOpen(session))
+            {
+                session.channels.onTimer(now);
+                markDirty(session);
+            }
+        }
+        return true;
+    }
+
+    private static boolean isOpen(final ServerSession session)
+    {
+        return SessionState.CONNECTED == session.state || SessionState.CONNECTING == session.state;
+    }
+
+    private void markDirty(final ServerSession session)
+    {
+        if (!session.dirty)
+        {
+            session.dirty = true;
+            dirtySessions.add(session);
+        }
+    }
+
+    private int flushDirty(final long nowNs)
+    {
+        int packets = 0;
+        final ArrayList<ServerSession> dirty = dirtySessions;
+        for (int i = 0; i < dirty.size(); i++)
+        {
+            final ServerSession session = dirty.get(i);
+            session.dirty = false;
+            if (!isOpen(session))
+            {
+                continue;
+            }
+            final ChannelEndpoint channels = session.channels;
+            packetWriter.session = session;
+            packets += channels.flush(nowNs, packetWriter);
+            packetWriter.session = null;
+
+            final long resends = channels.resends();
+            counters.add(Counter.CHANNEL_RESENDS, resends - session.resendsReported);
+            session.resendsReported = resends;
+            final long lost = channels.recoveryCounter(RecoveryCounter.PACKETS_LOST);
+            counters.add(Counter.CHANNEL_PACKETS_LOST, lost - session.lostReported);
+            session.lostReported = lost;
+            rearm(session, channels.nextTimerNs());
+        }
+        dirty.clear();
+        return packets;
+    }
+
+    private void rearm(final ServerSession session, final long deadlineNs)
+    {
+        if (deadlineNs == session.timerDeadlineNs)
+        {
+            return;
+        }
+        cancelTimer(session);
+        session.timerDeadlineNs = deadlineNs;
+        if (Long.MAX_VALUE != deadlineNs)
+        {
+            final long timerId = timers.scheduleTimer(deadlineNs);
+            session.timerId = timerId;
+            timerSessions.put(timerId, session);
+        }
+    }
+
+    private void cancelTimer(final ServerSession session)
+    {
+        if (DeadlineTimerWheel.NULL_DEADLINE != session.timerId)
+        {
+            timers.cancelTimer(session.timerId);
+            timerSessions.remove(session.timerId);
+            session.timerId = DeadlineTimerWheel.NULL_DEADLINE;
+        }
+        session.timerDeadlineNs = Long.MAX_VALUE;
     }
 
     private int onTimerTick(final long nowNs)
@@ -456,6 +631,7 @@ public final class ServerSessions implements DatagramHandler
             }
         }
         session.state = SessionState.CLOSED;
+        cancelTimer(session);
         sessions.remove(session.id);
         final int last = sessionList.size() - 1;
         final ServerSession moved = sessionList.get(last);
@@ -472,56 +648,57 @@ public final class ServerSessions implements DatagramHandler
         listener.onSessionClosed(session, reason, nowNs);
     }
 
-    boolean sendPayload(final ServerSession session, final ByteBuf src, final int offset, final int length)
+    boolean send(final ServerSession session, final int channel, final ByteBuf src, final int offset, final int length)
     {
-        checkPayloadLength(length);
-        final ByteBuf buffer = beginData(session);
-        if (null == buffer)
+        if (!isOpen(session))
         {
             return false;
         }
-        buffer.writeBytes(src, offset, length);
-        return commitData(session, buffer);
+        return queued(session, session.channels.send(channel, src, offset, length));
     }
 
-    boolean sendPayload(final ServerSession session, final byte[] src, final int offset, final int length)
+    boolean send(final ServerSession session, final int channel, final byte[] src, final int offset, final int length)
     {
-        checkPayloadLength(length);
-        final ByteBuf buffer = beginData(session);
-        if (null == buffer)
+        if (!isOpen(session))
         {
             return false;
         }
-        buffer.writeBytes(src, offset, length);
-        return commitData(session, buffer);
+        return queued(session, session.channels.send(channel, src, offset, length));
     }
 
-    private void checkPayloadLength(final int length)
+    boolean send(
+        final ServerSession session, final int channel, final DirectBuffer src, final int offset, final int length)
     {
-        if (length < 1 || length > maxPayloadLength)
-        {
-            throw new IllegalArgumentException(
-                "payload length " + length + " outside [1, " + maxPayloadLength + "]");
-        }
-    }
-
-    private ByteBuf beginData(final ServerSession session)
-    {
-        if (SessionState.CONNECTED != session.state && SessionState.CONNECTING != session.state)
-        {
-            return null;
-        }
-        return beginPacket(session.ioThread, PacketType.DATA, session.id);
-    }
-
-    private boolean commitData(final ServerSession session, final ByteBuf buffer)
-    {
-        if (!seal(session, buffer) || !outbound.commit(destination(session, buffer.readableBytes())))
+        if (!isOpen(session))
         {
             return false;
         }
-        session.payloadsOut++;
-        counters.increment(Counter.SESSION_PAYLOADS_OUT);
+        return queued(session, session.channels.send(channel, src, offset, length));
+    }
+
+    int claim(final ServerSession session, final int channel, final int length)
+    {
+        if (!isOpen(session))
+        {
+            return -1;
+        }
+        final int offset = session.channels.claim(channel, length);
+        queued(session, offset >= 0 ? ChannelEndpoint.SEND_OK : ChannelEndpoint.SEND_QUEUE_FULL);
+        return offset;
+    }
+
+    private boolean queued(final ServerSession session, final int result)
+    {
+        if (ChannelEndpoint.SEND_OK != result)
+        {
+            counters.increment(Counter.CHANNEL_SEND_QUEUE_FULL);
+            server.limitHit("session send queue full (" + config.channels().sendQueueBytes() + " B, " +
+                config.channels().sendQueueMessages() + " messages): the game sends faster than the path");
+            return false;
+        }
+        session.messagesOut++;
+        counters.increment(Counter.CHANNEL_MESSAGES_OUT);
+        markDirty(session);
         return true;
     }
 
@@ -652,5 +829,48 @@ public final class ServerSessions implements DatagramHandler
     public int worker()
     {
         return worker;
+    }
+
+    /**
+     * Seals channel bodies as DATA packets of the session being flushed; the packet number is the AEAD sequence.
+     */
+    private final class SessionPacketWriter implements ChannelEndpoint.PacketWriter
+    {
+        ServerSession session;
+
+        @Override
+        public ByteBuf claim()
+        {
+            return beginPacket(session.ioThread, PacketType.DATA, session.id);
+        }
+
+        @Override
+        public long commit(final ByteBuf body)
+        {
+            final long packetNumber = session.sendProtector.nextSequence();
+            if (!seal(session, body) || !outbound.commit(destination(session, body.readableBytes())))
+            {
+                return -1;
+            }
+            counters.increment(Counter.SESSION_PAYLOADS_OUT);
+            return packetNumber;
+        }
+    }
+
+    /**
+     * Hands delivered messages to the game with their session.
+     */
+    private final class MessageDelivery implements ReceiveChannel.MessageHandler
+    {
+        ServerSession session;
+        long nowNs;
+
+        @Override
+        public void onMessage(final int channel, final ByteBuf buffer, final int offset, final int length)
+        {
+            session.messagesIn++;
+            counters.increment(Counter.CHANNEL_MESSAGES_IN);
+            listener.onMessage(session, channel, buffer, offset, length, nowNs);
+        }
     }
 }

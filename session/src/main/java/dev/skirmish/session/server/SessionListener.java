@@ -20,16 +20,23 @@ public interface SessionListener
     }
 
     /**
-     * A DATA payload arrived, authenticated and not replayed.
+     * A message arrived on a channel, delivered as its channel's mode promises (once; in order on an ordered
+     * channel; never older than the newest on a sequenced one), from an authenticated, non-replayed packet.
      *
      * @param session sender.
-     * @param buffer  holds the payload; valid only during the call.
-     * @param offset  of the payload in buffer.
-     * @param length  of the payload, at least 1.
+     * @param channel channel id.
+     * @param buffer  holds the message; valid only during the call: copy what must outlive it, do not release it.
+     * @param offset  of the message in buffer.
+     * @param length  of the message, at least 1.
      * @param nowNs   the worker's clock.
      */
-    default void onPayload(
-        final ServerSession session, final ByteBuf buffer, final int offset, final int length, final long nowNs)
+    default void onMessage(
+        final ServerSession session,
+        final int channel,
+        final ByteBuf buffer,
+        final int offset,
+        final int length,
+        final long nowNs)
     {
     }
 
@@ -45,7 +52,8 @@ public interface SessionListener
     }
 
     /**
-     * Once per worker duty cycle, after packets and timers: game ticks go here.
+     * Once per worker duty cycle, after packets and timers: game ticks go here. Messages sent here or while
+     * handling packets leave together, in one flush per session right after this returns.
      *
      * @param nowNs the worker's clock.
      * @return work done.

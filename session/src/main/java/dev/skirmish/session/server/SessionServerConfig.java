@@ -1,6 +1,7 @@
 package dev.skirmish.session.server;
 
 import dev.skirmish.core.ConfigurationException;
+import dev.skirmish.session.channel.ChannelEndpointConfig;
 import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.token.TokenKey;
 
@@ -35,6 +36,7 @@ public final class SessionServerConfig
     private double perSourceHandshakesPerSecond = 20.0;
     private int perSourceHandshakeBurst = 40;
     private int rateLimiterCapacity = 65_536;
+    private ChannelEndpointConfig channels = new ChannelEndpointConfig();
     private boolean concluded;
 
     /**
@@ -74,6 +76,18 @@ public final class SessionServerConfig
             "perSourceHandshakesPerSecond must be in (0, 1e6]");
         check(perSourceHandshakeBurst >= 1, "perSourceHandshakeBurst must be >= 1");
         check(rateLimiterCapacity >= 8 && rateLimiterCapacity <= 1 << 26, "rateLimiterCapacity must be in [8, 2^26]");
+        if (null == channels)
+        {
+            throw new ConfigurationException("channels must be set");
+        }
+        try
+        {
+            channels.conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigurationException("channels: " + ex.getMessage());
+        }
         concluded = true;
         return this;
     }
@@ -403,6 +417,25 @@ public final class SessionServerConfig
         return this;
     }
 
+    /**
+     * @return the channel layer of every session: channel table, path payload, send queue, recovery (a protocol
+     * setting: clients must use the same channel table, path payload, max message and receive settings).
+     */
+    public ChannelEndpointConfig channels()
+    {
+        return channels;
+    }
+
+    /**
+     * @param channels channel layer settings, shared (read only) by every session once concluded.
+     * @return this.
+     */
+    public SessionServerConfig channels(final ChannelEndpointConfig channels)
+    {
+        this.channels = channels;
+        return this;
+    }
+
     @Override
     public String toString()
     {
@@ -422,6 +455,7 @@ public final class SessionServerConfig
             "handshakeLoadThresholdPerSecond=" + handshakeLoadThresholdPerSecond + '\n' +
             "perSourceHandshakesPerSecond=" + perSourceHandshakesPerSecond + '\n' +
             "perSourceHandshakeBurst=" + perSourceHandshakeBurst + '\n' +
-            "rateLimiterCapacity=" + rateLimiterCapacity + '\n';
+            "rateLimiterCapacity=" + rateLimiterCapacity + '\n' +
+            "channels=" + channels + '\n';
     }
 }

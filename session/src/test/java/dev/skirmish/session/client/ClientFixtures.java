@@ -212,7 +212,8 @@ final class ClientFixtures
         }
 
         @Override
-        public void onPayload(final SkirmishClient client, final ByteBuf buffer, final int offset, final int length)
+        public void onMessage(
+            final SkirmishClient client, final int channel, final ByteBuf buffer, final int offset, final int length)
         {
             payloads.add(ByteBufUtil.getBytes(buffer, offset, length));
             events.add("payload");

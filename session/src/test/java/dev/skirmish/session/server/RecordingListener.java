@@ -34,8 +34,13 @@ public final class RecordingListener implements SessionListener
     }
 
     @Override
-    public void onPayload(
-        final ServerSession session, final ByteBuf buffer, final int offset, final int length, final long nowNs)
+    public void onMessage(
+        final ServerSession session,
+        final int channel,
+        final ByteBuf buffer,
+        final int offset,
+        final int length,
+        final long nowNs)
     {
         payloadCount++;
         if (keepPayloads)
