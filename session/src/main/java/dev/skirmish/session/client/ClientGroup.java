@@ -156,6 +156,28 @@ public final class ClientGroup implements AutoCloseable
         final ClientListener listener,
         final InetAddress localAddress)
     {
+        return open(token, server, listener, localAddress, null);
+    }
+
+    /**
+     * Open a client behind an in-process impaired network (seeded loss, delay, jitter, duplication, reordering,
+     * bandwidth cap, blackouts in each direction). Otherwise as
+     * {@link #open(ConnectToken, InetSocketAddress, ClientListener, InetAddress)}.
+     *
+     * @param token        the public connect token for this client.
+     * @param server       the server's resolved address.
+     * @param listener     told about the client's events, on its loop.
+     * @param localAddress local IP to bind, or null.
+     * @param impairment   the network between client and server, or null for none.
+     * @return the handle of the new client.
+     */
+    public ClientHandle open(
+        final ConnectToken token,
+        final InetSocketAddress server,
+        final ClientListener listener,
+        final InetAddress localAddress,
+        final ClientImpairment impairment)
+    {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(listener, "listener");
@@ -170,7 +192,7 @@ public final class ClientGroup implements AutoCloseable
         }
 
         final ClientLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
-        final ClientHandle handle = new ClientHandle(this, loop, server, config, listener);
+        final ClientHandle handle = new ClientHandle(this, loop, server, config, listener, impairment);
         handle.localBindAddress = localAddress;
         final CompletableFuture<ClientHandle> opened = new CompletableFuture<>();
         bind(handle).addListener((ChannelFuture future) ->

@@ -1,9 +1,12 @@
 package dev.skirmish.session.client;
 
+import dev.skirmish.core.impair.DeliveryHandler;
+import dev.skirmish.core.impair.ImpairedLink;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.lifecycle.SessionState;
 import dev.skirmish.session.token.ConnectToken;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -34,6 +37,11 @@ public final class ClientHandle
     private final InetSocketAddress server;
     private final SkirmishClient client;
     private final int maxDatagramLength;
+    private final ImpairedLink toServerLink;
+    private final ImpairedLink fromServerLink;
+    private final DeliveryHandler toServerDelivery = this::onToServerDelivery;
+    private final DeliveryHandler fromServerDelivery = this::onFromServerDelivery;
+    private final ByteBuf impairedInbound;
 
     // Written on the loop only; volatile so that other threads can read a snapshot.
     private volatile Channel channel;
@@ -54,12 +62,16 @@ public final class ClientHandle
         final ClientLoop loop,
         final InetSocketAddress server,
         final ClientConfig config,
-        final ClientListener listener)
+        final ClientListener listener,
+        final ClientImpairment impairment)
     {
         this.group = group;
         this.loop = loop;
         this.server = server;
         this.maxDatagramLength = config.maxDatagramLength();
+        this.toServerLink = null == impairment ? null : impairment.newToServerLink(maxDatagramLength);
+        this.fromServerLink = null == impairment ? null : impairment.newFromServerLink(maxDatagramLength);
+        this.impairedInbound = null == impairment ? null : Unpooled.buffer(maxDatagramLength, maxDatagramLength);
         this.client = new SkirmishClient(config, new StateListener(listener), new ChannelSender());
     }
 
@@ -322,6 +334,7 @@ public final class ClientHandle
     {
         try
         {
+            pollImpairment(nowNs);
             client.doWork(nowNs, nowMs);
         }
         catch (final RuntimeException ex)
@@ -366,12 +379,64 @@ public final class ClientHandle
         }
         try
         {
-            client.onDatagram(packet.content(), group.nanoClock().nanoTime());
+            final long nowNs = group.nanoClock().nanoTime();
+            if (null != fromServerLink)
+            {
+                final ByteBuf content = packet.content();
+                fromServerLink.offer(content, content.readerIndex(), content.readableBytes(), nowNs);
+                fromServerLink.poll(nowNs, fromServerDelivery);
+                return;
+            }
+            client.onDatagram(packet.content(), nowNs);
         }
         catch (final RuntimeException ex)
         {
             onError(ex);
         }
+    }
+
+    private void pollImpairment(final long nowNs)
+    {
+        if (null != toServerLink)
+        {
+            toServerLink.poll(nowNs, toServerDelivery);
+            fromServerLink.poll(nowNs, fromServerDelivery);
+        }
+    }
+
+    private void onFromServerDelivery(final ByteBuf datagram, final long nowNs)
+    {
+        // the client opens packets in place: a writable copy of the link's read-only view
+        impairedInbound.clear().writeBytes(datagram);
+        client.onDatagram(impairedInbound, nowNs);
+    }
+
+    private void onToServerDelivery(final ByteBuf datagram, final long nowNs)
+    {
+        final Channel current = channel;
+        if (null == current || !current.isActive())
+        {
+            return;
+        }
+        final ByteBuf copy = current.alloc().directBuffer(datagram.readableBytes()).writeBytes(datagram);
+        current.write(new DatagramPacket(copy, server), current.voidPromise());
+        flushPending = true;
+    }
+
+    /**
+     * @return counters of the impaired link towards the server, or null without impairment.
+     */
+    public ImpairedLink toServerLink()
+    {
+        return toServerLink;
+    }
+
+    /**
+     * @return counters of the impaired link from the server, or null without impairment.
+     */
+    public ImpairedLink fromServerLink()
+    {
+        return fromServerLink;
     }
 
     /**
@@ -474,6 +539,20 @@ public final class ClientHandle
             {
                 datagram.release();
                 return false;
+            }
+            if (null != toServerLink)
+            {
+                final long nowNs = group.nanoClock().nanoTime();
+                try
+                {
+                    toServerLink.offer(datagram, datagram.readerIndex(), datagram.readableBytes(), nowNs);
+                }
+                finally
+                {
+                    datagram.release();
+                }
+                toServerLink.poll(nowNs, toServerDelivery);
+                return true;
             }
             current.write(new DatagramPacket(datagram, server), current.voidPromise());
             flushPending = true;
