@@ -2,7 +2,8 @@ package dev.skirmish.session.channel;
 
 /**
  * Static layout of the plaintext body of a protected DATA packet: an optional ack, then zero or more message
- * frames, packed until the end of the payload. All integers little-endian.
+ * frames, packed until the end of the payload. All integers little-endian. The wire contract, with the receiver's
+ * validation order and test vectors: PROTOCOL.md, "Packet body (DATA payload): channels, acks, fragments".
  *
  * <pre>
  * Body:
@@ -15,7 +16,7 @@ package dev.skirmish.session.channel;
  *   frames, each:
  *        0     1  channel (bits 0-2, 0..7) | FRAGMENT flag (bit 3); bits 4-7 zero
  *        1     2  message sequence (u16, per channel, wraps)
- *        3     2  data length n (u16, 1..path payload)
+ *        3     2  data length n (u16, 1..bytes left in the body after this header)
  *   [fragment part, when FRAGMENT is set]
  *        5     2  fragment index (u16, &lt; count)
  *        7     2  fragment count (u16, 2..max fragments)
