@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.skirmish.core.ConfigurationException;
+import dev.skirmish.core.impair.ImpairmentProfile;
 import dev.skirmish.sim.cli.DurationConverter;
 import dev.skirmish.sim.cli.ServerAddress;
 import dev.skirmish.sim.cli.U64Converter;
@@ -23,6 +25,7 @@ import dev.skirmish.sim.report.IntervalReporter;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.session.SessionSettings;
 import dev.skirmish.sim.wire.EchoDatagram;
+import dev.skirmish.session.channel.BodyDescriptor;
 import dev.skirmish.session.server.SessionServerConfig;
 import dev.skirmish.session.token.TokenKey;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -104,7 +107,10 @@ public final class BotsMain implements Callable<Integer>
         Map.entry("--rate", List.of(Mode.SESSION)),
         Map.entry("--connect-timeout", List.of(Mode.SESSION)),
         Map.entry("--max-failures", List.of(Mode.SESSION)),
-        Map.entry("--single-source", List.of(Mode.SESSION)));
+        Map.entry("--single-source", List.of(Mode.SESSION)),
+        Map.entry("--channel", List.of(Mode.SESSION)),
+        Map.entry("--impair", List.of(Mode.SESSION)),
+        Map.entry("--seed", List.of(Mode.SESSION)));
 
     private static final DateTimeFormatter RUN_DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
@@ -196,6 +202,23 @@ public final class BotsMain implements Callable<Integer>
             + "loopback each bot binds its own address in 127.1.0.0/16, so that many bots connecting at once do not "
             + "trip the server's per-source handshake limit.")
     private boolean singleSource;
+
+    @Option(names = "--channel", paramLabel = "N", defaultValue = "0",
+        description = "Session: channel of the pings, 0..7 (default table: 0 unreliable, 1 unreliable sequenced, "
+            + "2 reliable ordered, 3 reliable unordered); the echo server answers on the same one. "
+            + "Default: ${DEFAULT-VALUE}.")
+    private int channel;
+
+    @Option(names = "--impair", paramLabel = "PROFILE",
+        description = "Session: an in-process impaired network between each bot and the server, both ways: a preset "
+            + "(none, lan, wifi, 4g, bad-4g) and/or items, e.g. 'loss=5%,delay=10ms,jitter=2ms' or '4g,bw=2mbps'. "
+            + "Seeded (see --seed). Default: none.")
+    private String impair;
+
+    @Option(names = "--seed", paramLabel = "N",
+        description = "Session: seed of the --impair network (bot i uses seed+2i, seed+2i+1). Default: random, "
+            + "printed.")
+    private Long seed;
 
     @Option(names = "--report", paramLabel = "DIR",
         description = "Report directory. Default: perf-results/runs/<yyyyMMdd-HHmmss>-<mode>/ under the "
@@ -428,6 +451,25 @@ public final class BotsMain implements Callable<Integer>
             throw usage("--token-key: " + ex.getMessage());
         }
 
+        checkRange("--channel", channel, 0, BodyDescriptor.MAX_CHANNELS - 1);
+        ImpairmentProfile profile = null;
+        if (null != impair)
+        {
+            try
+            {
+                profile = ImpairmentProfile.parse(impair);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw usage("--impair: " + ex.getMessage());
+            }
+        }
+        final long impairSeed = null != seed ? seed : new SecureRandom().nextLong();
+        if (null != profile)
+        {
+            err.println("skirmish bots: impairment " + profile + " both ways, seed " + impairSeed);
+        }
+
         return new SessionSettings(
             tokenKey,
             null == tokenKeyFile ? null : tokenKeyFile.toString(),
@@ -436,7 +478,10 @@ public final class BotsMain implements Callable<Integer>
             rateHz,
             connectTimeout.toNanos(),
             maxFailures,
-            singleSource);
+            singleSource,
+            channel,
+            profile,
+            impairSeed);
     }
 
     private static String describeSession(final RunConfig config)

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToLongFunction;
 
 /**
- * The reference game of {@code ./skirmish server --mode session}: every DATA payload is sent back to the session it
- * came from, as is, and sessions connected and closed (per {@link DisconnectReason}) are counted. Rooms and frame
+ * The reference game of {@code ./skirmish server --mode session}: every message is sent back to the session it came
+ * from, as is, on the channel it came on, and sessions connected and closed (per {@link DisconnectReason}) are counted. Rooms and frame
  * sync come later; this is enough for bots to measure the session data path end to end.
  *
  * <p>One instance per worker ({@link Group}), called from that worker thread only. Its counts are single-writer
@@ -34,11 +34,16 @@ public final class SessionEchoListener implements SessionListener
     }
 
     @Override
-    public void onPayload(
-        final ServerSession session, final ByteBuf buffer, final int offset, final int length, final long nowNs)
+    public void onMessage(
+        final ServerSession session,
+        final int channel,
+        final ByteBuf buffer,
+        final int offset,
+        final int length,
+        final long nowNs)
     {
-        // false: outbound queue full (already counted by the session layer) or the session is closing.
-        increment(session.send(buffer, offset, length) ? ECHOED : ECHO_FAILED);
+        // false: the session's send queue is full (counted and logged by the session layer) or it is closing.
+        increment(session.send(channel, buffer, offset, length) ? ECHOED : ECHO_FAILED);
     }
 
     @Override

@@ -4,11 +4,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
+import dev.skirmish.core.impair.ImpairmentProfile;
 import dev.skirmish.sim.RunPhases;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.report.TrafficCounters;
 import dev.skirmish.sim.wire.PingPayload;
 import dev.skirmish.session.client.ClientGroup;
+import dev.skirmish.session.client.ClientImpairment;
 import dev.skirmish.session.client.ClientHandle;
 import dev.skirmish.session.client.ClientListener;
 import dev.skirmish.session.client.SkirmishClient;
@@ -66,6 +68,9 @@ final class SessionBot implements ClientListener
     private final TrafficCounters counters = new TrafficCounters();
     private final Runnable pingTick = this::onPingTick;
     private final byte[] payload;
+    private final int channel;
+    private final ImpairmentProfile impairment;
+    private final long seed;
 
     // Event loop only.
     private final long[] slotSequence;
@@ -109,6 +114,9 @@ final class SessionBot implements ClientListener
         this.rtt = rtt;
         this.run = run;
         this.payload = new byte[payloadLength];
+        this.channel = settings.channel();
+        this.impairment = settings.impairment();
+        this.seed = settings.seed() + 2L * index;
         this.slotSequence = new long[slots];
         this.slotSendNs = new long[slots];
         this.slotSentAtNs = new long[slots];
@@ -177,7 +185,8 @@ final class SessionBot implements ClientListener
         openStartNs = System.nanoTime();
         try
         {
-            handle = group.open(token, server, this, source);
+            handle = group.open(token, server, this, source, null == impairment ? null :
+                new ClientImpairment(impairment, impairment, seed, ClientImpairment.CAPACITY_DEFAULT));
             return true;
         }
         catch (final RuntimeException ex)
@@ -231,7 +240,8 @@ final class SessionBot implements ClientListener
     /**
      * {@inheritDoc}
      */
-    public void onPayload(final SkirmishClient client, final ByteBuf buffer, final int offset, final int length)
+    public void onMessage(
+        final SkirmishClient client, final int channel, final ByteBuf buffer, final int offset, final int length)
     {
         final long nowNs = System.nanoTime();
         if (length != payloadLength || null == phases)
@@ -374,7 +384,7 @@ final class SessionBot implements ClientListener
         boolean sent;
         try
         {
-            sent = handle.send(payload);
+            sent = handle.send(channel, payload);
         }
         catch (final RuntimeException ex)
         {

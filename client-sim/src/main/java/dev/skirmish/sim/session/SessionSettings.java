@@ -2,6 +2,7 @@ package dev.skirmish.sim.session;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.skirmish.core.impair.ImpairmentProfile;
 import dev.skirmish.sim.cli.U64Converter;
 import dev.skirmish.sim.report.JsonWriter;
 import dev.skirmish.session.token.TokenKey;
@@ -18,6 +19,9 @@ import dev.skirmish.session.token.TokenKey;
  * @param connectTimeoutNs a bot not connected this long after it started connecting has failed.
  * @param maxFailures      bots that may fail to connect or disconnect unexpectedly before the run fails.
  * @param singleSource     all bots bind the same local address, even against a server on IPv4 loopback.
+ * @param channel          channel the pings go on (the echo server answers on the same one), 0..7.
+ * @param impairment       network between each bot and the server, applied at the bot both ways, or null.
+ * @param seed             seed of the impairment; bot {@code i} uses {@code seed + 2i} and {@code seed + 2i + 1}.
  */
 public record SessionSettings(
     TokenKey tokenKey,
@@ -27,7 +31,10 @@ public record SessionSettings(
     int rateHz,
     long connectTimeoutNs,
     int maxFailures,
-    boolean singleSource)
+    boolean singleSource,
+    int channel,
+    ImpairmentProfile impairment,
+    long seed)
 {
     /** Most pings a bot tracks in flight; a ping still unanswered when its slot comes round again is lost. */
     public static final int MAX_SLOTS = 1024;
@@ -84,5 +91,8 @@ public record SessionSettings(
         json.name("maxFailures").value(maxFailures);
         json.name("singleSource").value(singleSource);
         json.name("rttFrom").value("scheduled send time");
+        json.name("channel").value(channel);
+        json.name("impairment").value(null == impairment ? "none" : impairment.toString());
+        json.name("seed").value(seed);
     }
 }

@@ -24,7 +24,9 @@ import static dev.skirmish.session.channel.BodyDescriptor.ACK_LENGTH;
  * <b>Duty cycle</b>: {@link #onPacket} for each packet received, {@link #onTimer} when {@link #nextTimerNs()} is
  * reached, then {@link #flush}: ack (when due, and on every packet once anything was received), lost reliable chunks,
  * then new chunks in channel priority order, while the congestion window and the sent-packet ring allow (ack-only
- * packets are exempt; a probe ignores the window).
+ * packets are exempt; a probe ignores the window). Messages of the unreliable modes are realtime: when the window is
+ * used up they still go, in packets of their own (counted in flight like any other), so bulk reliable data never
+ * delays them; the game paces them (see {@link #sendBudgetBytes()}).
  * <p>
  * <b>Sender flow control</b> (the contract of {@link ReceiveChannel} and {@link ReassemblyBuffer}): a reliable
  * message is started only while its sequence is less than the receive window ahead of its channel's oldest
@@ -37,9 +39,10 @@ import static dev.skirmish.session.channel.BodyDescriptor.ACK_LENGTH;
  * largest for the ack tracker to tell ({@code RECEIVED_TOO_OLD}) is processed, except its
  * {@link ChannelMode#UNRELIABLE} frames, which have no message-level duplicate check.
  * <p>
- * <b>Limits</b>: unreliable messages wait for the congestion window like reliable ones (a slow path queues them,
- * they do not expire); an ack describes only 64 packets below the largest, so the owner should flush at least once
- * per 64 packets received, or the older ones are never acknowledged and are resent as lost.
+ * <b>Limits</b>: unreliable messages are not held by the congestion window (above) and do not expire: a game that
+ * queues them faster than the path carries them fills its send queue; an ack describes only 64 packets below the
+ * largest, so the owner should flush at least once per 64 packets received, or the older ones are never
+ * acknowledged and are resent as lost.
  * <p>
  * <b>Handler errors</b>: a {@link MessageHandler} that throws does not stop the packet: the remaining frames are
  * processed (the packet is already recorded for the ack), then the first exception is rethrown.
@@ -319,8 +322,10 @@ public final class ChannelEndpoint implements ChannelStats
             final boolean probe = probesPending > 0;
             final boolean mayElicit = probe || (tracker.canSend() && congestion.availableBytes() > 0);
             final boolean data = mayElicit && refs.free() > 0 && hasData();
+            // realtime (unreliable) messages do not wait for the window: bulk reliable data must not delay them
+            final boolean realtime = !data && !probe && tracker.canSend() && hasRealtimeData();
             final boolean ackDue = ackTracker.ackDueNs() <= nowNs;
-            if (!data && !probe && !ackDue)
+            if (!data && !probe && !ackDue && !realtime)
             {
                 break;
             }
@@ -333,7 +338,7 @@ public final class ChannelEndpoint implements ChannelStats
             {
                 probesPending--;
             }
-            if (!buildAndSend(nowNs, writer, buffer, probe, data || probe))
+            if (!buildAndSend(nowNs, writer, buffer, probe, data || probe, realtime))
             {
                 break;
             }
@@ -701,7 +706,8 @@ public final class ChannelEndpoint implements ChannelStats
         }
         if (!receiveChannel.wouldAccept(sequence))
         {
-            return false;
+            // a late copy of a message already delivered is fine; one beyond the window breaks the contract
+            return receiveChannel.isBeyondWindow(sequence);
         }
         final int result = reassembly.onFragment(channel, sequence, decoder.fragmentIndex(),
             decoder.fragmentCount(), body, decoder.dataOffset(), decoder.dataLength(), nowNs);
@@ -721,7 +727,12 @@ public final class ChannelEndpoint implements ChannelStats
     }
 
     private boolean buildAndSend(
-        final long nowNs, final PacketWriter writer, final ByteBuf buffer, final boolean probe, final boolean data)
+        final long nowNs,
+        final PacketWriter writer,
+        final ByteBuf buffer,
+        final boolean probe,
+        final boolean data,
+        final boolean realtimeOnly)
     {
         final int start = buffer.writerIndex();
         encoder.begin(buffer, pathPayloadBytes);
@@ -746,7 +757,11 @@ public final class ChannelEndpoint implements ChannelStats
         if (data)
         {
             frames += writeResends();
-            frames += writeNew();
+            frames += writeNew(false);
+        }
+        else if (realtimeOnly)
+        {
+            frames += writeNew(true);
         }
         if (0 == frames && (probe || !withAck))
         {
@@ -803,7 +818,7 @@ public final class ChannelEndpoint implements ChannelStats
         return frames;
     }
 
-    private int writeNew()
+    private int writeNew(final boolean realtimeOnly)
     {
         // priority groups in order; within a group, the first channel rotates per packet (fair iteration)
         final int turn = rotation++ & Integer.MAX_VALUE;
@@ -812,10 +827,26 @@ public final class ChannelEndpoint implements ChannelStats
         {
             for (int k = 0, size = groupSize[g]; k < size; k++)
             {
-                frames += writeNew(channelOrder[groupStart[g] + (turn + k) % size]);
+                final int channel = channelOrder[groupStart[g] + (turn + k) % size];
+                if (!realtimeOnly || !modes[channel].isReliable())
+                {
+                    frames += writeNew(channel);
+                }
             }
         }
         return frames;
+    }
+
+    private boolean hasRealtimeData()
+    {
+        for (int channel = 0; channel < channelCount; channel++)
+        {
+            if (!modes[channel].isReliable() && queue.unsentMessage(channel) >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int writeNew(final int channel)

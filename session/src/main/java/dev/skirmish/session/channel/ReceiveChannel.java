@@ -212,6 +212,18 @@ public final class ReceiveChannel
     }
 
     /**
+     * Whether a reliable message with this sequence would be {@link #OUT_OF_WINDOW}: at or beyond base + window, which
+     * a conforming sender never sends. Changes nothing.
+     *
+     * @param sequence a message sequence from the network.
+     * @return true on a reliable channel for a sequence beyond the window; false otherwise.
+     */
+    public boolean isBeyondWindow(final int sequence)
+    {
+        return mode.isReliable() && SequenceNumbers.isValid(sequence) && window.position(sequence) >= window.capacity();
+    }
+
+    /**
      * @param result a result of {@link #receive}.
      * @return true for the results that mean the sender broke the window or budget contract.
      */

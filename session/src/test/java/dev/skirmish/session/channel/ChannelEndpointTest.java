@@ -76,6 +76,76 @@ class ChannelEndpointTest
     }
 
     @Test
+    void shouldTreatFragmentBeyondReceiveWindowAsViolationButIgnoreLateCopies()
+    {
+        final ChannelEndpoint endpoint = new ChannelEndpoint(new ChannelEndpointConfig());
+        final List<String> delivered = new ArrayList<>();
+        final ReceiveChannel.MessageHandler handler = (ch, buffer, offset, length) -> delivered.add(ch + ":" + length);
+        final int window = new ReceiveConfig().window();
+        final ByteBuf data = Unpooled.wrappedBuffer(new byte[100]);
+        final BodyEncoder encoder = new BodyEncoder();
+        final ByteBuf body = Unpooled.buffer(256);
+
+        // reliable ordered channel 2: a whole message 0 delivered, then a late fragment of message 0 is ignored
+        encoder.begin(body.clear(), 256);
+        encoder.frame(2, 0, data, 0, 10);
+        assertEquals(ChannelEndpoint.PACKET_OK, endpoint.onPacket(0, body, 0, body.readableBytes(), 0, handler));
+        encoder.begin(body.clear(), 256);
+        encoder.fragment(2, 0, 1, 2, data, 0, 100);
+        assertEquals(ChannelEndpoint.PACKET_OK, endpoint.onPacket(1, body, 0, body.readableBytes(), 0, handler));
+        assertEquals(List.of("2:10"), delivered);
+
+        // a fragment of a message a whole window ahead of the next expected one breaks the sender contract
+        encoder.begin(body.clear(), 256);
+        encoder.fragment(2, 1 + window, 1, 2, data, 0, 100); // a last fragment reassembly alone would hold
+        assertEquals(ChannelEndpoint.PACKET_PROTOCOL_VIOLATION,
+            endpoint.onPacket(2, body, 0, body.readableBytes(), 0, handler));
+        assertEquals(List.of("2:10"), delivered);
+    }
+
+    @Test
+    void shouldSendRealtimeMessagesWhenBulkReliableDataFillsTheWindow()
+    {
+        final ChannelEndpoint endpoint = new ChannelEndpoint(new ChannelEndpointConfig());
+        final ByteBuf bulk = Unpooled.buffer(64 * 1024).writeZero(64 * 1024);
+        final List<ByteBuf> sent = new ArrayList<>();
+        final ChannelEndpoint.PacketWriter writer = new ChannelEndpoint.PacketWriter()
+        {
+            public ByteBuf claim()
+            {
+                return Unpooled.buffer(1200);
+            }
+
+            public long commit(final ByteBuf body)
+            {
+                sent.add(body);
+                return sent.size() - 1;
+            }
+        };
+        assertEquals(ChannelEndpoint.SEND_OK, endpoint.send(2, bulk, 0, bulk.capacity()));
+        endpoint.flush(0, writer);
+        final int windowPackets = sent.size();
+        assertTrue(endpoint.bytesInFlight() >= endpoint.windowBytes() - 1300, "window used up: " + windowPackets);
+        assertEquals(0, endpoint.flush(MS, writer), "no acks came back: bulk data waits");
+
+        final ByteBuf input = Unpooled.wrappedBuffer(new byte[]{1, 2, 3});
+        assertEquals(ChannelEndpoint.SEND_OK, endpoint.send(0, input, 0, 3));
+        assertEquals(ChannelEndpoint.SEND_OK, endpoint.send(1, input, 0, 3));
+        assertEquals(1, endpoint.flush(2 * MS, writer), "the realtime messages go at once, in one packet");
+        final ByteBuf last = sent.get(sent.size() - 1);
+        final BodyDecoder decoder = new BodyDecoder();
+        assertEquals(BodyDecoder.OK, decoder.wrap(last, 0, last.readableBytes(), 4, 1024));
+        final List<Integer> channels = new ArrayList<>();
+        while (decoder.nextFrame())
+        {
+            channels.add(decoder.channel());
+        }
+        assertEquals(2, channels.size());
+        assertTrue(channels.containsAll(List.of(0, 1)), "only the realtime channels: " + channels);
+        assertEquals(0, endpoint.flush(3 * MS, writer), "and the bulk data still waits");
+    }
+
+    @Test
     void shouldNeverThrowOnHostileBodies()
     {
         final ChannelEndpoint endpoint = new ChannelEndpoint(new ChannelEndpointConfig());
