@@ -48,3 +48,6 @@ run handshake '\.HandshakeBenchmark\.'
 # Channel layer per message (issue 4): body encode/decode of one 64 B message, one packet sent+acked (RTT sample,
 # window update), one in-order message through a reliable-ordered receive channel.
 run channel-codec '\.ChannelCodecBenchmark\.'
+# The whole channel layer per round trip (issue 4): A sends 1 or 16 64 B messages in one packet, B receives and
+# delivers them and acks, A processes the ack; per channel mode, two in-memory endpoints on a virtual clock.
+run channel-endpoint '\.ChannelEndpointBenchmark\.'
