@@ -3,6 +3,8 @@ package dev.skirmish.session.client;
 import dev.skirmish.core.transport.TransportKind;
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
+import dev.skirmish.session.channel.Bodies;
+import dev.skirmish.session.channel.BodyDescriptor;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.lifecycle.SessionState;
@@ -12,6 +14,8 @@ import dev.skirmish.session.protect.ProtectResult;
 import dev.skirmish.session.protect.ProtectedPacketDescriptor;
 import dev.skirmish.session.protect.ReplayWindow;
 import dev.skirmish.session.token.ConnectToken;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.epoll.Epoll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,7 +32,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static dev.skirmish.session.client.ClientFixtures.MAX;
@@ -42,13 +48,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A {@link ClientGroup} against a JDK datagram channel on loopback playing the server by hand: the connect request
- * arrives, a rebind moves the client to a new port, the handshake completes over real sockets, and closing the group
- * sends the DISCONNECTs. Every wait is a bounded blocking receive; nothing sleeps.
+ * arrives, a rebind moves the client to a new port, the handshake completes over real sockets, messages go both ways
+ * (the client acknowledges the server's), and closing the group sends the DISCONNECTs. Every wait is a bounded
+ * blocking receive; nothing sleeps.
  */
 class ClientGroupTest
 {
     private static final long RECEIVE_TIMEOUT_MS = 5_000;
     private static final int SESSION_ID = 42;
+    private static final int UNRELIABLE = 0;
 
     @ParameterizedTest
     @EnumSource(value = TransportKind.class, names = {"NIO", "EPOLL"})
@@ -61,12 +69,21 @@ class ClientGroupTest
             final ServerKeys keys = new ServerKeys(token);
             final CountDownLatch connected = new CountDownLatch(1);
             final CountDownLatch disconnected = new CountDownLatch(1);
+            final BlockingQueue<byte[]> messages = new LinkedBlockingQueue<>();
             final ClientListener listener = new ClientListener()
             {
                 @Override
                 public void onConnected(final SkirmishClient client)
                 {
                     connected.countDown();
+                }
+
+                @Override
+                public void onMessage(
+                    final SkirmishClient client, final int channel, final ByteBuf buffer, final int offset,
+                    final int length)
+                {
+                    messages.add(ByteBufUtil.getBytes(buffer, offset, length));
                 }
 
                 @Override
@@ -110,8 +127,14 @@ class ClientGroupTest
                     keys.open(server.receive(PacketType.KEEPALIVE, second.getPort()), SESSION_ID));
 
                 final byte[] payload = "from another thread".getBytes(StandardCharsets.US_ASCII);
-                assertTrue(handle.send(payload));
-                assertArrayEquals(payload, keys.open(server.receive(PacketType.DATA, second.getPort()), SESSION_ID));
+                assertTrue(handle.send(UNRELIABLE, payload));
+                assertArrayEquals(payload, Bodies.single(server.receiveMessageBody(keys, second.getPort())));
+
+                final byte[] down = "to the client".getBytes(StandardCharsets.US_ASCII);
+                final long downSequence = keys.sealer.nextSequence();
+                server.sendProtected(keys, PacketType.DATA, Bodies.message(down), response.source);
+                assertArrayEquals(down, messages.poll(RECEIVE_TIMEOUT_MS, TimeUnit.MILLISECONDS), "not delivered");
+                assertEquals(downSequence, server.receiveAck(keys, second.getPort()), "not acknowledged");
             }
             finally
             {
@@ -212,6 +235,38 @@ class ClientGroupTest
                     {
                         return new Datagram(bytes, from);
                     }
+                }
+            }
+        }
+
+        /**
+         * The body of the next DATA from a port that carries messages, skipping ack-only ones.
+         */
+        byte[] receiveMessageBody(final ServerKeys keys, final int fromPort) throws IOException
+        {
+            while (true)
+            {
+                final byte[] body = keys.open(receive(PacketType.DATA, fromPort), SESSION_ID);
+                if (!Bodies.messages(body).isEmpty())
+                {
+                    return body;
+                }
+            }
+        }
+
+        /**
+         * The largest packet number acknowledged by the next DATA from a port that carries an ack.
+         */
+        long receiveAck(final ServerKeys keys, final int fromPort) throws IOException
+        {
+            while (true)
+            {
+                final byte[] body = keys.open(receive(PacketType.DATA, fromPort), SESSION_ID);
+                if (0 != (body[BodyDescriptor.FLAGS_OFFSET] & BodyDescriptor.FLAG_ACK))
+                {
+                    // the largest acked packet number follows the flags byte
+                    return ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN)
+                        .getLong(BodyDescriptor.FLAGS_OFFSET + 1);
                 }
             }
         }

@@ -3,6 +3,10 @@ package dev.skirmish.session.client;
 import dev.skirmish.core.wire.HeaderCheck;
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
+import dev.skirmish.session.channel.Bodies;
+import dev.skirmish.session.channel.BodyEncoder;
+import dev.skirmish.session.channel.ChannelEndpointConfig;
+import dev.skirmish.session.channel.recovery.RttEstimator;
 import dev.skirmish.session.handshake.DenyReason;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
@@ -57,7 +61,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Drives one client by hand, the test playing the server: handshake, protection, timers, disconnects. Time is
+ * Drives one client by hand, the test playing the server: handshake, protection, channel bodies (queue, flush,
+ * aggregation, loss recovery, malformed bodies), timers, disconnects. Time is
  * passed in; nothing sleeps.
  */
 class SkirmishClientTest
@@ -67,6 +72,9 @@ class SkirmishClientTest
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     private static final long RESEND_NS = 100 * MS;
     private static final int SESSION_ID = 42;
+    private static final int UNRELIABLE = 0;
+    private static final int UNRELIABLE_SEQUENCED = 1;
+    private static final int RELIABLE_ORDERED = 2;
     private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 40000);
 
     private final ConnectToken token = ClientFixtures.token(SERVER);
@@ -243,11 +251,12 @@ class SkirmishClientTest
         challenged();
         final byte[] payload = "first".getBytes(StandardCharsets.US_ASCII);
 
-        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, payload), T0 + 20 * MS);
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(payload)), T0 + 20 * MS);
 
         assertEquals(SessionState.CONNECTED, client.state());
         assertEquals(List.of("connected", "payload"), listener.events);
         assertArrayEquals(payload, listener.payloads.get(0));
+        assertEquals(1, client.messagesReceived());
     }
 
     @Test
@@ -283,19 +292,25 @@ class SkirmishClientTest
         connected();
         final byte[] up = "hello server".getBytes(StandardCharsets.US_ASCII);
 
-        assertTrue(client.send(up, 0, up.length));
-        assertArrayEquals(up, openFromClient(PacketType.DATA));
+        assertTrue(client.send(UNRELIABLE, up, 0, up.length));
+        assertNull(sender.poll(), "send queues; flush sends");
+        assertEquals(1, client.flush(T0 + 21 * MS));
+        assertArrayEquals(up, Bodies.single(openFromClient(PacketType.DATA)));
 
         final ByteBuf heap = track(Unpooled.wrappedBuffer(new byte[]{9, 1, 2, 3, 9}));
-        assertTrue(client.send(heap, 1, 3));
-        assertArrayEquals(new byte[]{1, 2, 3}, openFromClient(PacketType.DATA));
+        assertTrue(client.send(UNRELIABLE, heap, 1, 3));
+        assertEquals(1, client.flush(T0 + 22 * MS));
+        assertArrayEquals(new byte[]{1, 2, 3}, Bodies.single(openFromClient(PacketType.DATA)));
         assertEquals(0, heap.readerIndex());
 
         final byte[] down = "hello client".getBytes(StandardCharsets.US_ASCII);
-        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, down), T0 + 30 * MS);
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(down)), T0 + 30 * MS);
         assertEquals(1, listener.payloads.size());
         assertArrayEquals(down, listener.payloads.get(0));
         assertEquals(1, client.payloadsReceived());
+        assertEquals(1, client.messagesReceived());
+        assertEquals(2, client.stats().packetsOut());
+        assertEquals(1, client.stats().packetsIn());
     }
 
     @Test
@@ -306,51 +321,208 @@ class SkirmishClientTest
         connected();
 
         final UnsafeBuffer onHeap = new UnsafeBuffer(new byte[]{3, 4, 5, 6, 7}, 1, 4);
-        assertTrue(client.send(onHeap, 1, 2));
-        assertArrayEquals(new byte[]{5, 6}, openFromClient(PacketType.DATA));
+        assertTrue(client.send(UNRELIABLE, onHeap, 1, 2));
+        assertEquals(1, client.flush(T0 + 21 * MS));
+        assertArrayEquals(new byte[]{5, 6}, Bodies.single(openFromClient(PacketType.DATA)));
 
         final UnsafeBuffer offHeap = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
         offHeap.putLong(8, 0x0102030405060708L);
-        assertTrue(client.send(offHeap, 8, 8));
+        assertTrue(client.send(UNRELIABLE, offHeap, 8, 8));
+        assertEquals(1, client.flush(T0 + 22 * MS));
         final byte[] expected = new byte[8];
         offHeap.getBytes(8, expected);
-        assertArrayEquals(expected, openFromClient(PacketType.DATA));
+        assertArrayEquals(expected, Bodies.single(openFromClient(PacketType.DATA)));
     }
 
     @Test
-    void shouldSendLargestPayloadAndRejectLengthsOutOfRange()
+    void shouldSendLargestWholeMessageBesideAnAckAndRejectLengthsOutOfRange()
     {
         connected();
-        final byte[] largest = new byte[MAX - ProtectedPacketDescriptor.MIN_LENGTH];
+        final ChannelEndpointConfig channels = new ClientConfig().channels();
+        // a message from the server makes the next packet carry an ack: the largest whole message fits beside it
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{1})), T0 + 21 * MS);
+        final byte[] largest = new byte[client.maxWholeMessageBytes()];
         largest[largest.length - 1] = 7;
 
-        assertTrue(client.send(largest, 0, largest.length));
-        final ByteBuf packet = sender.take();
-        assertEquals(MAX, packet.readableBytes());
-        packet.release();
+        assertTrue(client.send(UNRELIABLE, largest, 0, largest.length));
+        assertEquals(1, client.flush(T0 + 22 * MS));
+        final byte[] body = openFromClient(PacketType.DATA);
+        assertNull(sender.poll());
+        assertEquals(channels.pathPayloadBytes(), body.length, "ack and largest message fill the path payload");
+        assertTrue(body.length <= client.maxPayloadLength());
+        assertArrayEquals(largest, Bodies.single(body));
 
-        assertThrows(IllegalArgumentException.class, () -> client.send(new byte[0], 0, 0));
-        assertThrows(IllegalArgumentException.class, () -> client.send(new byte[MAX], 0, largest.length + 1));
-        assertThrows(IndexOutOfBoundsException.class, () -> client.send(new byte[4], 2, 4));
+        final int maxMessage = channels.maxMessageBytes();
+        assertTrue(client.send(RELIABLE_ORDERED, new byte[maxMessage], 0, maxMessage));
+        assertThrows(IllegalArgumentException.class, () -> client.send(UNRELIABLE, new byte[0], 0, 0));
+        assertThrows(IllegalArgumentException.class,
+            () -> client.send(RELIABLE_ORDERED, new byte[maxMessage + 1], 0, maxMessage + 1));
+        assertThrows(IllegalArgumentException.class, () -> client.send(-1, new byte[1], 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> client.send(client.channelCount(), new byte[1], 0, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> client.send(UNRELIABLE, new byte[4], 2, 4));
+        assertThrows(IndexOutOfBoundsException.class,
+            () -> client.send(UNRELIABLE, track(Unpooled.buffer(4)), 2, 4));
+        assertEquals(2, client.stats().messagesQueued());
+    }
+
+    @Test
+    void shouldRefuseAnUnreliableMessageLargerThanOnePacketAtSendTime()
+    {
+        connected();
+        final int tooLarge = client.maxWholeMessageBytes() + 1;
+        final byte[] message = new byte[tooLarge];
+        final ByteBuf buffer = track(Unpooled.wrappedBuffer(message));
+
+        for (final int channel : new int[]{UNRELIABLE, UNRELIABLE_SEQUENCED})
+        {
+            assertThrows(IllegalArgumentException.class, () -> client.send(channel, message, 0, tooLarge));
+            assertThrows(IllegalArgumentException.class, () -> client.send(channel, buffer, 0, tooLarge));
+            assertThrows(IllegalArgumentException.class, () -> client.claim(channel, tooLarge));
+        }
+        assertEquals(0, client.stats().messagesQueued());
+        assertEquals(0, client.stats().sendQueueFull());
+        assertEquals(0, client.flush(T0 + 21 * MS));
+        assertNull(sender.poll());
+
+        assertTrue(client.send(RELIABLE_ORDERED, message, 0, tooLarge), "a reliable channel fragments it instead");
+        assertEquals(1, client.stats().messagesQueued());
+    }
+
+    @Test
+    void shouldAggregateMessagesQueuedBeforeOneFlushIntoOnePacket()
+    {
+        final long connectedNs = connected();
+        final byte[][] messages = {{1}, {2, 2}, {3, 3, 3}, {4, 4, 4, 4}, {5, 5, 5, 5, 5}};
+
+        assertTrue(client.send(UNRELIABLE, messages[0], 0, messages[0].length));
+        assertTrue(client.send(UNRELIABLE, messages[1], 0, messages[1].length));
+        assertTrue(client.send(UNRELIABLE, track(Unpooled.wrappedBuffer(messages[2])), 0, messages[2].length));
+        final int at = client.claim(UNRELIABLE, messages[3].length);
+        assertTrue(at >= 0);
+        client.claimBuffer().setBytes(at, messages[3]);
+        assertTrue(client.send(RELIABLE_ORDERED, messages[4], 0, messages[4].length));
+        assertNull(sender.poll(), "nothing leaves before the flush");
+
+        assertEquals(1, client.flush(connectedNs + MS));
+
+        final List<byte[]> sent = Bodies.messages(openFromClient(PacketType.DATA));
+        assertNull(sender.poll(), "one packet");
+        assertEquals(messages.length, sent.size());
+        for (int i = 0; i < messages.length; i++)
+        {
+            assertArrayEquals(messages[i], sent.get(i), "message " + i + " (channels in priority order)");
+        }
+        assertEquals(1, client.stats().packetsOut());
+        assertEquals(0, client.flush(connectedNs + 2 * MS));
+    }
+
+    @Test
+    void shouldResendAReliableMessageAfterThePtoUntilAnAckForItArrives()
+    {
+        final long connectedNs = connected();
+        final byte[] message = "must arrive".getBytes(StandardCharsets.US_ASCII);
+        final long sentNs = connectedNs + MS;
+
+        assertTrue(client.send(RELIABLE_ORDERED, message, 0, message.length));
+        assertEquals(1, client.flush(sentNs));
+        final List<SentData> first = sentData();
+        assertEquals(1, first.size());
+        assertArrayEquals(message, Bodies.single(first.get(0).body));
+
+        final long ptoNs = ptoNs();
+        client.doWork(sentNs + ptoNs - 1, NOW_MS);
+        assertEquals(List.of(), sentData(), "no ack yet, but the PTO has not run out");
+        client.doWork(sentNs + ptoNs, NOW_MS);
+        final List<SentData> resent = sentData();
+        assertEquals(1, resent.size(), "the packet is deemed lost: a probe carries the message again");
+        assertArrayEquals(message, Bodies.single(resent.get(0).body));
+        assertEquals(1, client.stats().resends());
+
+        // the server acknowledges both packets that carried it
+        final long largest = resent.get(0).sequence;
+        final long ackNs = sentNs + ptoNs + 10 * MS;
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID,
+            ackBody(largest, 1L << (largest - 1 - first.get(0).sequence))), ackNs);
+
+        assertEquals(0, client.protocolErrors());
+        assertEquals(0, client.stats().bytesInFlight());
+        for (long nowNs = ackNs; nowNs <= ackNs + 4 * ptoNs; nowNs += 10 * MS)
+        {
+            client.doWork(nowNs, NOW_MS);
+            assertEquals(List.of(), sentData(), "acknowledged: never sent again");
+        }
+        assertEquals(1, client.stats().resends());
+        assertEquals(SessionState.CONNECTED, client.state());
+    }
+
+    @Test
+    void shouldNotResendAReliableMessageAckedBeforeThePto()
+    {
+        final long connectedNs = connected();
+        final byte[] message = {7, 7, 7};
+        final long sentNs = connectedNs + MS;
+        assertTrue(client.send(RELIABLE_ORDERED, message, 0, message.length));
+        assertEquals(1, client.flush(sentNs));
+        final List<SentData> sent = sentData();
+        assertEquals(1, sent.size());
+
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, ackBody(sent.get(0).sequence, 0)),
+            sentNs + 30 * MS);
+
+        final long ptoNs = ptoNs();
+        for (long nowNs = sentNs + 30 * MS; nowNs <= sentNs + 4 * ptoNs; nowNs += 10 * MS)
+        {
+            client.doWork(nowNs, NOW_MS);
+            assertEquals(List.of(), sentData(), "acknowledged: never sent again");
+        }
+        assertEquals(0, client.stats().resends());
+        assertEquals(0, client.stats().bytesInFlight());
     }
 
     @Test
     void shouldReturnFalseFromSendWhenNotConnected()
     {
         final byte[] payload = {1};
-        assertFalse(client.send(payload, 0, 1));
+        assertFalse(client.send(UNRELIABLE, payload, 0, 1));
+        assertEquals(-1, client.claim(UNRELIABLE, 1));
+        assertEquals(0, client.flush(T0));
 
         client.connect(token, T0, NOW_MS);
         sender.take().release();
-        assertFalse(client.send(payload, 0, 1));
+        assertFalse(client.send(UNRELIABLE, payload, 0, 1));
+        assertFalse(client.send(RELIABLE_ORDERED, payload, 0, 1));
+        assertEquals(0, client.flush(T0 + MS));
         assertNull(sender.poll());
+        assertEquals(0, client.stats().messagesQueued());
+    }
+
+    @Test
+    void shouldReturnFalseFromSendWhenTheSendQueueIsFull()
+    {
+        final int capacity = 16;
+        client = new SkirmishClient(
+            new ClientConfig().channels(new ChannelEndpointConfig().sendQueueMessages(capacity)), listener, sender);
+        final long connectedNs = connected();
+        final byte[] payload = {1};
+
+        for (int i = 0; i < capacity; i++)
+        {
+            assertTrue(client.send(UNRELIABLE, payload, 0, 1), "message " + i);
+        }
+        assertFalse(client.send(UNRELIABLE, payload, 0, 1));
+        assertEquals(-1, client.claim(UNRELIABLE, 1));
+        assertEquals(2, client.stats().sendQueueFull());
+
+        assertEquals(1, client.flush(connectedNs + MS));
+        assertEquals(capacity, Bodies.messages(openFromClient(PacketType.DATA)).size());
+        assertTrue(client.send(UNRELIABLE, payload, 0, 1), "sent unreliable messages leave the queue");
     }
 
     @Test
     void shouldDropReplayedServerPacket()
     {
         connected();
-        final ByteBuf packet = serverPacket(PacketType.DATA, SESSION_ID, new byte[]{1, 2, 3});
+        final ByteBuf packet = serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{1, 2, 3}));
         final ByteBuf replay = track(packet.copy());
 
         client.onDatagram(packet, T0 + 30 * MS);
@@ -367,7 +539,7 @@ class SkirmishClientTest
     {
         connected();
         final long lastReceiveNs = client.lastReceiveNs();
-        final ByteBuf packet = serverPacket(PacketType.DATA, SESSION_ID, new byte[]{1, 2, 3});
+        final ByteBuf packet = serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{1, 2, 3}));
         final ByteBuf genuine = track(packet.copy());
         final int index = ProtectedPacketDescriptor.PAYLOAD_OFFSET + 1;
         packet.setByte(index, packet.getByte(index) ^ 0x01);
@@ -408,8 +580,9 @@ class SkirmishClientTest
     {
         connected();
 
-        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID + 1, new byte[]{1}), T0 + 30 * MS);
-        client.onDatagram(serverPacket(PacketType.DATA, 0, new byte[]{1}), T0 + 30 * MS);
+        final byte[] body = Bodies.message(new byte[]{1});
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID + 1, body), T0 + 30 * MS);
+        client.onDatagram(serverPacket(PacketType.DATA, 0, body), T0 + 30 * MS);
 
         assertEquals(2, client.wrongSessionPackets());
         assertEquals(0, client.authFailures());
@@ -417,16 +590,53 @@ class SkirmishClientTest
     }
 
     @Test
-    void shouldDropEmptyDataAndKeepaliveWithPayloadAsProtocolErrors()
+    void shouldDropEmptyOrMalformedDataAndKeepaliveWithPayloadAsProtocolErrors()
     {
         connected();
+        final byte[][] malformed = {
+            {},                              // empty
+            {0x02},                          // unknown flag
+            {0x01, 1, 2, 3},                 // ack cut short
+            {0x00, 0x00, 0x00},              // frame header cut short
+            {0x00, 0x07, 0, 0, 1, 0, 9},     // channel 7 of 4
+            {0x00, 0x00, 0, 0, 0, 0},        // empty frame
+            {0x00, 0x00, 0, 0, 5, 0, 9},     // frame longer than the body
+            {0x00, 0x00, 0, 0, 1, 0, 9, 0},  // a good frame, then one cut short: rejected as a unit
+        };
 
-        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, new byte[0]), T0 + 30 * MS);
+        for (final byte[] body : malformed)
+        {
+            client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, body), T0 + 30 * MS);
+        }
         client.onDatagram(serverPacket(PacketType.KEEPALIVE, SESSION_ID, new byte[]{1}), T0 + 30 * MS);
 
-        assertEquals(2, client.protocolErrors());
+        assertEquals(malformed.length + 1, client.protocolErrors());
+        assertEquals(malformed.length + 1, client.droppedPackets());
         assertEquals(0, listener.payloads.size());
+        assertEquals(0, client.messagesReceived());
         assertEquals(SessionState.CONNECTED, client.state());
+        assertEquals(0, client.flush(T0 + 100 * MS), "a dropped body is not acknowledged");
+        assertNull(sender.poll());
+
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{9})), T0 + 31 * MS);
+        assertEquals(1, listener.payloads.size(), "the session goes on");
+    }
+
+    @Test
+    void shouldCloseWithProtocolErrorWhenAFrameBreaksTheChannelContract()
+    {
+        connected();
+        final int window = new ClientConfig().channels().receiveConfig().window();
+
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID,
+            Bodies.message(RELIABLE_ORDERED, window, new byte[]{1})), T0 + 30 * MS);
+
+        assertEquals(SessionState.CLOSED, client.state());
+        assertEquals(DisconnectReason.PROTOCOL_ERROR, client.disconnectReason());
+        assertEquals(List.of(DisconnectReason.PROTOCOL_ERROR), listener.reasons);
+        assertEquals(1, client.protocolErrors());
+        assertEquals(0, listener.payloads.size());
+        assertDisconnects(10, DisconnectReason.PROTOCOL_ERROR);
     }
 
     @Test
@@ -509,8 +719,9 @@ class SkirmishClientTest
         assertArrayEquals(new byte[0], openFromClient(PacketType.KEEPALIVE));
 
         assertEquals(0, client.doWork(connectedNs + 150 * MS, NOW_MS));
-        assertTrue(client.send(new byte[]{1}, 0, 1));
-        sender.take().release();
+        assertTrue(client.send(UNRELIABLE, new byte[]{1}, 0, 1));
+        assertEquals(1, client.flush(connectedNs + 150 * MS));
+        assertArrayEquals(new byte[]{1}, Bodies.single(openFromClient(PacketType.DATA)));
         assertEquals(0, client.doWork(connectedNs + 250 * MS - 1, NOW_MS), "a DATA counts as sending");
         assertEquals(1, client.doWork(connectedNs + 250 * MS, NOW_MS));
         assertArrayEquals(new byte[0], openFromClient(PacketType.KEEPALIVE));
@@ -640,9 +851,11 @@ class SkirmishClientTest
         assertEquals(DisconnectReason.CLIENT_REQUEST, client.disconnectReason());
         assertEquals(List.of(DisconnectReason.CLIENT_REQUEST), listener.reasons);
 
-        assertFalse(client.send(new byte[]{1}, 0, 1));
+        assertFalse(client.send(UNRELIABLE, new byte[]{1}, 0, 1));
+        assertEquals(0, client.flush(connectedNs + 2 * MS));
         assertEquals(0, client.doWork(connectedNs + TIMEOUT_NS, NOW_MS));
-        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, new byte[]{1}), connectedNs + 2 * MS);
+        client.onDatagram(
+            serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{1})), connectedNs + 2 * MS);
         assertEquals(0, listener.payloads.size());
         client.disconnect(connectedNs + 3 * MS);
         assertEquals(1, listener.reasons.size());
@@ -712,7 +925,7 @@ class SkirmishClientTest
             packet.writeZero(40);
             client.onDatagram(packet, T0 + 30 * MS);
         }
-        final ByteBuf badVersion = serverPacket(PacketType.DATA, SESSION_ID, new byte[]{1});
+        final ByteBuf badVersion = serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{1}));
         badVersion.setByte(PacketHeader.VERSION_OFFSET, 2);
         client.onDatagram(badVersion, T0 + 30 * MS);
 
@@ -739,7 +952,7 @@ class SkirmishClientTest
         client.onDatagram(challenge(tag, cookie(1)), T0 + MS);
         sender.discardAll();
 
-        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, new byte[]{5}), T0 + 20 * MS);
+        client.onDatagram(serverPacket(PacketType.DATA, SESSION_ID, Bodies.message(new byte[]{5})), T0 + 20 * MS);
 
         assertEquals(List.of("connected", "disconnected CLIENT_REQUEST"), disconnecting.events);
         assertEquals(SessionState.CLOSED, client.state());
@@ -844,6 +1057,58 @@ class SkirmishClientTest
         return buffer;
     }
 
+    /**
+     * The DATA packets the client sent since the last call, opened (KEEPALIVEs are skipped).
+     */
+    private List<SentData> sentData()
+    {
+        final List<SentData> data = new ArrayList<>();
+        ByteBuf packet;
+        while (null != (packet = sender.poll()))
+        {
+            try
+            {
+                if (PacketType.DATA == type(packet))
+                {
+                    final int result = serverOpener.open(packet);
+                    assertEquals(ProtectResult.OK, result, ProtectResult.name(result));
+                    data.add(new SentData(serverOpener.lastOpenedSequence(), payload(packet)));
+                }
+                else
+                {
+                    assertEquals(PacketType.KEEPALIVE, type(packet));
+                }
+            }
+            finally
+            {
+                packet.release();
+            }
+        }
+        return data;
+    }
+
+    /**
+     * The probe timeout of a client without an RTT sample yet: smoothed RTT + 4 RTT variation + the peer's max ack
+     * delay.
+     */
+    private long ptoNs()
+    {
+        return client.stats().srttNs() + Math.max(4 * client.stats().rttVarNs(), RttEstimator.GRANULARITY_NS) +
+            new ClientConfig().channels().recoveryConfig().peerMaxAckDelayNs();
+    }
+
+    /** An ack-only body from the server. */
+    private static byte[] ackBody(final long largestAcked, final long ackBits)
+    {
+        final ByteBuf buffer = Unpooled.buffer(BodyEncoder.ackOverhead());
+        final BodyEncoder encoder = new BodyEncoder();
+        encoder.begin(buffer, ChannelEndpointConfig.PATH_PAYLOAD_BYTES_DEFAULT);
+        encoder.ack(largestAcked, ackBits, 0);
+        final byte[] body = new byte[encoder.length()];
+        buffer.getBytes(0, body);
+        return body;
+    }
+
     private ByteBuf serverPacket(final PacketType type, final int sessionId, final byte[] payload)
     {
         return sealed(serverSealer, type, sessionId, payload);
@@ -881,5 +1146,10 @@ class SkirmishClientTest
     private static byte[] hex(final String hex)
     {
         return java.util.HexFormat.of().parseHex(hex);
+    }
+
+    /** A DATA packet the client sent: its AEAD sequence (the channel layer's packet number) and its body. */
+    private record SentData(long sequence, byte[] body)
+    {
     }
 }
