@@ -268,6 +268,18 @@ public final class ChannelEndpoint implements ChannelStats
         return queue.buffer();
     }
 
+    /**
+     * Check a message the way {@link #send(int, ByteBuf, int, int)} does, without queuing it.
+     *
+     * @param channel channel id.
+     * @param length  message length.
+     * @throws IllegalArgumentException for a bad channel or length, or an unreliable message larger than a packet.
+     */
+    public void checkMessage(final int channel, final int length)
+    {
+        chunksOf(channel, length);
+    }
+
     private int chunksOf(final int channel, final int length)
     {
         if (channel < 0 || channel >= channelCount)

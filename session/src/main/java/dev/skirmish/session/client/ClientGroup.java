@@ -208,8 +208,9 @@ public final class ClientGroup implements AutoCloseable
                 openClients.incrementAndGet();
                 opened.complete(handle);
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
+                // an Error too (e.g. out of memory allocating the client's buffers): the caller must hear of it
                 future.channel().close();
                 opened.completeExceptionally(ex);
             }

@@ -332,7 +332,8 @@ public final class SkirmishClient implements AutoCloseable
     public boolean send(final int channel, final ByteBuf src, final int offset, final int length)
     {
         Objects.checkFromIndexSize(offset, length, src.capacity());
-        return SessionState.CONNECTED == state && ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
+        return connectedOrCheck(channel, length) &&
+            ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
     }
 
     /**
@@ -346,7 +347,9 @@ public final class SkirmishClient implements AutoCloseable
      */
     public boolean send(final int channel, final byte[] src, final int offset, final int length)
     {
-        return SessionState.CONNECTED == state && ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
+        Objects.checkFromIndexSize(offset, length, src.length);
+        return connectedOrCheck(channel, length) &&
+            ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
     }
 
     /**
@@ -361,7 +364,9 @@ public final class SkirmishClient implements AutoCloseable
      */
     public boolean send(final int channel, final DirectBuffer src, final int offset, final int length)
     {
-        return SessionState.CONNECTED == state && ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
+        src.boundsCheck(offset, length);
+        return connectedOrCheck(channel, length) &&
+            ChannelEndpoint.SEND_OK == channels.send(channel, src, offset, length);
     }
 
     /**
@@ -374,7 +379,20 @@ public final class SkirmishClient implements AutoCloseable
      */
     public int claim(final int channel, final int length)
     {
-        return SessionState.CONNECTED == state ? channels.claim(channel, length) : -1;
+        return connectedOrCheck(channel, length) ? channels.claim(channel, length) : -1;
+    }
+
+    /**
+     * @return true when CONNECTED; otherwise false, after checking the message so a caller bug throws in any state.
+     */
+    private boolean connectedOrCheck(final int channel, final int length)
+    {
+        if (SessionState.CONNECTED == state)
+        {
+            return true;
+        }
+        channels.checkMessage(channel, length);
+        return false;
     }
 
     /**
@@ -643,8 +661,8 @@ public final class SkirmishClient implements AutoCloseable
     }
 
     /**
-     * @return dropped: authentic packets with a malformed payload (empty DATA, KEEPALIVE with a payload,
-     * PATH_CHALLENGE not of 8 bytes).
+     * @return authentic packets with a malformed payload (a DATA body the channel layer rejects, KEEPALIVE with a
+     * payload, PATH_CHALLENGE not of 8 bytes), dropped; and channel-contract violations, which close the session.
      */
     public long protocolErrors()
     {

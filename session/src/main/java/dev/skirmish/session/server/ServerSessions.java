@@ -652,6 +652,7 @@ public final class ServerSessions implements DatagramHandler
     {
         if (!isOpen(session))
         {
+            session.channels.checkMessage(channel, length);
             return false;
         }
         return queued(session, session.channels.send(channel, src, offset, length));
@@ -661,6 +662,7 @@ public final class ServerSessions implements DatagramHandler
     {
         if (!isOpen(session))
         {
+            session.channels.checkMessage(channel, length);
             return false;
         }
         return queued(session, session.channels.send(channel, src, offset, length));
@@ -671,6 +673,7 @@ public final class ServerSessions implements DatagramHandler
     {
         if (!isOpen(session))
         {
+            session.channels.checkMessage(channel, length);
             return false;
         }
         return queued(session, session.channels.send(channel, src, offset, length));
@@ -680,6 +683,7 @@ public final class ServerSessions implements DatagramHandler
     {
         if (!isOpen(session))
         {
+            session.channels.checkMessage(channel, length);
             return -1;
         }
         final int offset = session.channels.claim(channel, length);
