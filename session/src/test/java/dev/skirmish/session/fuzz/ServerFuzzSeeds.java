@@ -2,6 +2,8 @@ package dev.skirmish.session.fuzz;
 
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
+import dev.skirmish.session.channel.Bodies;
+import dev.skirmish.session.channel.ReceiveConfig;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.token.ConnectTokenDescriptor;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -19,12 +22,15 @@ import java.util.Random;
  * The seed corpus of the two server fuzz targets, built from their input layouts (see their class javadoc), and a
  * {@link #main} that writes it (FUZZING.md, "Seeds"). The inputs name genuine packets by mode rather than carrying
  * them, so they stay valid across token or cookie changes; {@link ServerFuzzSeedsTest} replays them and checks they
- * still reach the states they were written for.
+ * still reach the states they were written for. Genuine DATA packets carry channel bodies ({@link Bodies}: channel 0,
+ * UNRELIABLE, unless a seed says otherwise), so the fuzzer starts from bodies the channel layer accepts.
  */
 final class ServerFuzzSeeds
 {
     static final String HANDSHAKE_DIR = "ServerHandshakeFuzzTestInputs/shouldNeverAmplifyNorAcceptForgeries";
     static final String SESSIONS_DIR = "ServerSessionsFuzzTestInputs/shouldNeverThrowNorExceedLimits";
+    /** Channel 2 of the default table. */
+    static final int RELIABLE_ORDERED = 2;
 
     private ServerFuzzSeeds()
     {
@@ -80,9 +86,9 @@ final class ServerFuzzSeeds
         final Map<String, byte[]> seeds = new LinkedHashMap<>();
 
         final Ops migrate = new Ops()
-            .op(1, 0x00, ascii("abc"))
-            .op(1, 0x10, new byte[]{'x'})
-            .op(1, 0x10, new byte[]{'y'})
+            .op(1, 0x00, Bodies.message(ascii("abc")))
+            .op(1, 0x10, Bodies.message(new byte[]{'x'}))
+            .op(1, 0x10, Bodies.message(new byte[]{'y'}))
             .op(5, 0x01)
             .op(7, 0x00, new byte[]{1, 2, 3, 4});
         seeds.put("migrate", migrate.bytes());
@@ -103,15 +109,45 @@ final class ServerFuzzSeeds
             .op(1, 0x02, new byte[]{(byte)DisconnectReason.CLIENT_REQUEST.code()})
             .op(6, 0)
             .op(6, 1)
-            .op(1, 0x00, ascii("hi"))
+            .op(1, 0x00, Bodies.message(ascii("hi")))
             .bytes());
 
         seeds.put("replay-flip-kick", new Ops()
-            .op(1, 0x00, ascii("hi"))
+            .op(1, 0x00, Bodies.message(ascii("hi")))
             .op(2, 0)
             .op(2, 0x40)
             .op(3, 0, new byte[]{0, 77})
             .op(8, 0)
+            .bytes());
+
+        final byte[] hi = Bodies.message(ascii("hi"));
+        seeds.put("malformed-bodies", new Ops()
+            .op(1, 0x00)
+            .op(1, 0x00, new byte[]{0x02})
+            .op(1, 0x00, Arrays.copyOf(hi, hi.length - 1))
+            .op(1, 0x00, hi)
+            .bytes());
+
+        final byte[] reliable = Bodies.message(RELIABLE_ORDERED, 0, ascii("once"));
+        seeds.put("reliable-resent-acked", new Ops()
+            .op(1, 0x00, reliable)
+            .op(1, 0x00, reliable)
+            .op(9, 0)
+            .bytes());
+
+        seeds.put("channel-violation", new Ops()
+            .op(1, 0x00, Bodies.message(RELIABLE_ORDERED, ReceiveConfig.WINDOW_DEFAULT, ascii("ahead")))
+            .bytes());
+
+        // The game sends on every channel; nothing acks, so the reliable one is probed (resent) after a PTO.
+        seeds.put("game-sends-probe", new Ops()
+            .op(1, 0x01)
+            .op(7, 0, ascii("u"))
+            .op(7, 1, ascii("s"))
+            .op(7, RELIABLE_ORDERED, ascii("ro"))
+            .op(7, 3, ascii("ru"))
+            .op(9, 0)
+            .op(4, 60)
             .bytes());
         return seeds;
     }

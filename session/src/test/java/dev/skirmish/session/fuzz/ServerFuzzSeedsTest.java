@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The committed seeds of the server fuzz targets are the ones {@link ServerFuzzSeeds} builds (regenerate them with
  * its {@code main}, FUZZING.md), and they still reach the states they were written for: the genuine handshake steps
- * are accepted, and the session scenarios migrate, close on forgeries, time out, reconnect and get kicked.
+ * are accepted, and the session scenarios migrate, close on forgeries, time out, reconnect and get kicked, and reach
+ * the channel layer: malformed bodies, a reliable message resent and acked, a channel violation, the game's sends.
  */
 class ServerFuzzSeedsTest
 {
@@ -80,6 +81,25 @@ class ServerFuzzSeedsTest
         assertEquals(List.of(DisconnectReason.KICKED), kick.closed());
         assertEquals(2, kick.counters().get(Counter.REPLAYS));
         assertEquals(1, kick.counters().get(Counter.AUTH_FAILURES));
+
+        final ServerSessionsFuzzTest.Summary malformed = sessions("malformed-bodies");
+        assertEquals(3, malformed.counters().get(Counter.CHANNEL_MALFORMED));
+        assertEquals(1, malformed.payloadsIn());
+        assertEquals(List.of(DisconnectReason.SERVER_SHUTDOWN), malformed.closed());
+
+        final ServerSessionsFuzzTest.Summary reliable = sessions("reliable-resent-acked");
+        assertEquals(1, reliable.payloadsIn(), "delivered once");
+        assertEquals(1, reliable.counters().get(Counter.SESSION_PAYLOADS_OUT), "the ack");
+
+        final ServerSessionsFuzzTest.Summary violation = sessions("channel-violation");
+        assertEquals(List.of(DisconnectReason.PROTOCOL_ERROR), violation.closed());
+        assertEquals(1, violation.counters().get(Counter.CHANNEL_PROTOCOL_VIOLATIONS));
+
+        final ServerSessionsFuzzTest.Summary sends = sessions("game-sends-probe");
+        assertEquals(4, sends.counters().get(Counter.CHANNEL_MESSAGES_OUT));
+        assertTrue(sends.counters().get(Counter.SESSION_PAYLOADS_OUT) >= 2, "the messages, then a probe");
+        assertTrue(sends.counters().get(Counter.CHANNEL_RESENDS) >= 1, "a reliable message resent by the probe");
+        assertEquals(List.of(DisconnectReason.SERVER_SHUTDOWN), sends.closed());
     }
 
     private static ServerHandshakeFuzzTest.Outcome handshake(final String name) throws IOException

@@ -10,6 +10,7 @@ import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
 import dev.skirmish.core.worker.IoWakeup;
 import dev.skirmish.core.worker.Outbound;
+import dev.skirmish.session.channel.BodyDecoder;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.lifecycle.SessionState;
@@ -44,24 +45,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Fuzz target for a worker's {@link ServerSessions} with one live session: a stream of operations (raw datagrams,
  * sometimes carrying the live session's id; genuine packets sealed by the client from its own or other addresses;
  * replays; bit flips; path responses; repeated challenge responses from anywhere; time passing; the game sending and
- * kicking) never throws, never sends more than the limits allow (no datagram over the max length, at most
- * {@code disconnectRedundancy + 2} datagrams per operation, never more bytes to an unvalidated address than were
- * received from it), and keeps the registry consistent with the sessions (at most one, since there is one token).
+ * kicking) never throws, never sends more than the limits allow (no datagram over the max length; per operation at
+ * most {@code disconnectRedundancy + 2} datagrams besides DATA, at most one ack-only DATA, and ack-eliciting DATA
+ * within the congestion window (plus the one packet that may overshoot it and one probe); never more bytes to an
+ * unvalidated address than were received from it), sends only DATA bodies that decode, and keeps the registry
+ * consistent with the sessions (at most one, since there is one token).
  * <p>
  * Input: up to {@value #MAX_OPS} operations, each {@code [op, arg, len]} then {@code len} bytes of data (fewer at the
  * end of the input). {@code op % 10}:
  * <ol start="0">
  *   <li>raw datagram: type code {@code arg & 0x0F}, the live session id if {@code arg & 0x10} (else data bytes 0..3),
  *   body = data, from address {@code (arg >> 5) & 3};</li>
- *   <li>genuine packet sealed by the client: type {@code SEALED_TYPES[(arg & 7) % 6]}, payload = data, from address
- *   {@code (arg >> 4) & 3};</li>
+ *   <li>genuine packet sealed by the client: type {@code SEALED_TYPES[(arg & 7) % 6]}, payload = data (for DATA, the
+ *   channel body: seeds carry valid ones), from address {@code (arg >> 4) & 3};</li>
  *   <li>replay of genuine packet {@code arg & 0x3F} (mod the number sealed) from address {@code arg >> 6};</li>
  *   <li>the last genuine packet with one bit flipped (bit from data bytes 0..1, else arg) from address
  *   {@code arg & 3};</li>
  *   <li>time: both clocks advance {@code arg * arg * 100 us} (up to 6.5 s), then a duty cycle;</li>
  *   <li>PATH_RESPONSE with the last path challenge's data (else data) from address {@code arg & 3};</li>
  *   <li>the genuine challenge response from address {@code arg & 3} (as the gate routes it);</li>
- *   <li>the game sends data (at least one byte) on the live session;</li>
+ *   <li>the game sends data (at least one byte) on channel {@code arg} mod the channel count of the live session
+ *   (queued: it leaves with the next duty cycle);</li>
  *   <li>the game kicks the live session;</li>
  *   <li>a duty cycle.</li>
  * </ol>
@@ -145,6 +149,11 @@ class ServerSessionsFuzzTest
         private long nowNs = ServerTestFixtures.START_NS;
         private byte[] challengeData;
         private int maxMigrations;
+        private long windowBeforeOp;
+        private int controlSent;
+        private int ackOnlySent;
+        private long elicitingDataBytes;
+        private final BodyDecoder bodyDecoder = new BodyDecoder();
 
         Run()
         {
@@ -160,6 +169,7 @@ class ServerSessionsFuzzTest
         void apply(final int op, final int arg, final byte[] data)
         {
             final ServerSession live = sessions.session(client.sessionId());
+            windowBeforeOp = null == live ? 0 : live.stats().windowBytes();
             switch (op)
             {
                 case 0:
@@ -193,7 +203,7 @@ class ServerSessionsFuzzTest
                     if (null != live)
                     {
                         final byte[] payload = data.length == 0 ? new byte[1] : data;
-                        live.send(payload, 0, payload.length);
+                        live.send(arg % live.channelCount(), payload, 0, payload.length);
                     }
                     break;
                 case 8:
@@ -302,8 +312,6 @@ class ServerSessionsFuzzTest
                 packet.release();
                 sent.add(bytes);
             }
-            assertTrue(sent.size() <= config.disconnectRedundancy() + 2, step + ": " + sent.size() + " datagrams");
-
             // A new session is always at the handshake address, so the one before the operation tells what moved.
             final ServerSession before = sessions.session(client.sessionId());
             if (null != before)
@@ -311,10 +319,19 @@ class ServerSessionsFuzzTest
                 validated.add(before.remoteAddress());
                 maxMigrations = Math.max(maxMigrations, before.migrations());
             }
+            controlSent = 0;
+            ackOnlySent = 0;
+            elicitingDataBytes = 0;
             for (int i = 0; i < sent.size(); i++)
             {
                 checkSent(step, sent.get(i), recipients.get(i));
             }
+            assertTrue(controlSent <= config.disconnectRedundancy() + 2, step + ": " + controlSent + " datagrams");
+            assertTrue(ackOnlySent <= 1, step + ": " + ackOnlySent + " ack-only packets");
+            // The flush sends while the window has room: the last packet may overshoot it, and a probe ignores it.
+            final long window = Math.max(windowBeforeOp, null == before ? 0 : before.stats().windowBytes());
+            assertTrue(elicitingDataBytes <= window + 2L * MAX_DATAGRAM,
+                step + ": " + elicitingDataBytes + " B of DATA in a " + window + " B window");
 
             final ServerSession live = sessions.session(client.sessionId());
             final SessionRegistry registry = server.registry();
@@ -336,6 +353,7 @@ class ServerSessionsFuzzTest
             {
                 assertEquals(HandshakeDescriptor.DENIED_LENGTH, bytes.length, step);
                 assertEquals(0, ServerTestFixtures.sessionIdOf(bytes), step);
+                controlSent++;
             }
             else
             {
@@ -357,12 +375,50 @@ class ServerSessionsFuzzTest
                 {
                     challengeData = opened.payload();
                 }
+                if (type == PacketType.DATA.code())
+                {
+                    checkBody(step, opened.payload(), bytes.length);
+                }
+                else
+                {
+                    controlSent++;
+                }
             }
             if (!validated.contains(to))
             {
                 final long out = bytesOutUnvalidated.merge(to, (long)bytes.length, Long::sum);
                 final long in = bytesIn.getOrDefault(to, 0L);
                 assertTrue(out <= in, step + ": " + out + " B sent to unvalidated " + to + ", " + in + " B received");
+            }
+        }
+
+        private void checkBody(final String step, final byte[] body, final int datagramLength)
+        {
+            assertTrue(body.length <= config.channels().pathPayloadBytes(), step + ": " + body.length + " B body");
+            final ByteBuf buffer = Unpooled.wrappedBuffer(body);
+            boolean frames = false;
+            try
+            {
+                final int channels = config.channels().channels().length;
+                final int maxFragments = config.channels().reassemblyConfig().maxFragments();
+                final int result = bodyDecoder.wrap(buffer, 0, body.length, channels, maxFragments);
+                assertEquals(BodyDecoder.OK, result, step + ": the server sent a malformed body");
+                while (bodyDecoder.nextFrame())
+                {
+                    frames = true;
+                }
+            }
+            finally
+            {
+                buffer.release();
+            }
+            if (bodyDecoder.hasAck() && !frames)
+            {
+                ackOnlySent++;
+            }
+            else
+            {
+                elicitingDataBytes += datagramLength;
             }
         }
 

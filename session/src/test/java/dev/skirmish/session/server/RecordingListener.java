@@ -11,8 +11,8 @@ import java.util.List;
  */
 public final class RecordingListener implements SessionListener
 {
-    /** A delivered payload, copied. */
-    public record Payload(ServerSession session, byte[] bytes, long nowNs)
+    /** A delivered message, copied, with its channel. */
+    public record Payload(ServerSession session, int channel, byte[] bytes, long nowNs)
     {
     }
 
@@ -47,7 +47,7 @@ public final class RecordingListener implements SessionListener
         {
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
-            payloads.add(new Payload(session, bytes, nowNs));
+            payloads.add(new Payload(session, channel, bytes, nowNs));
         }
     }
 
@@ -58,7 +58,7 @@ public final class RecordingListener implements SessionListener
     }
 
     /**
-     * @param keep false to count payloads without copying them (long runs).
+     * @param keep false to count messages without copying them (long runs).
      */
     public void keepPayloads(final boolean keep)
     {
@@ -74,7 +74,7 @@ public final class RecordingListener implements SessionListener
     }
 
     /**
-     * @return payloads delivered and kept, in order.
+     * @return messages delivered and kept, in order.
      */
     public List<Payload> payloads()
     {
@@ -82,7 +82,7 @@ public final class RecordingListener implements SessionListener
     }
 
     /**
-     * @return payloads delivered, kept or not.
+     * @return messages delivered, kept or not.
      */
     public long payloadCount()
     {

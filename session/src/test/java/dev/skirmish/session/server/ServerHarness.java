@@ -350,7 +350,9 @@ public final class ServerHarness implements AutoCloseable
     }
 
     /**
-     * One duty cycle of every worker after the inbound queues: timers, listener, wake-ups.
+     * One duty cycle of every worker after the inbound queues: channel timers, lifecycle tick, listener, then the
+     * flush of every session that received, queued or timed out (its messages and due acks), and wake-ups. A
+     * {@link ServerSession#send} only queues: its message leaves here.
      *
      * @return work done.
      */

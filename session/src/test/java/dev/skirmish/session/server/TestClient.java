@@ -2,6 +2,7 @@ package dev.skirmish.session.server;
 
 import dev.skirmish.core.wire.PacketHeader;
 import dev.skirmish.core.wire.PacketType;
+import dev.skirmish.session.channel.Bodies;
 import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.protect.PacketProtector;
 import dev.skirmish.session.protect.ProtectResult;
@@ -12,10 +13,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The client side of one session, as far as the server tests need it: the token, the handshake datagrams, and the
- * two protectors (client-to-server key sealing, server-to-client key opening).
+ * two protectors (client-to-server key sealing, server-to-client key opening). It has no channel layer: DATA bodies
+ * are built and read with {@link Bodies}.
  */
 public final class TestClient
 {
@@ -28,6 +31,15 @@ public final class TestClient
         public boolean ok()
         {
             return ProtectResult.OK == result;
+        }
+
+        /**
+         * @return the whole messages of this DATA packet's body, in order; empty for an ack-only body.
+         * @throws AssertionError if the body is malformed.
+         */
+        public List<byte[]> messages()
+        {
+            return Bodies.messages(payload);
         }
     }
 
@@ -133,6 +145,14 @@ public final class TestClient
     public byte[] challengeResponse(final byte[] cookie)
     {
         return ServerTestFixtures.challengeResponse(cookie, serverPart);
+    }
+
+    /**
+     * @return the packet number (AEAD sequence) the next {@link #seal} uses: what the server's acks name.
+     */
+    public long nextSequence()
+    {
+        return sender.nextSequence();
     }
 
     /**
