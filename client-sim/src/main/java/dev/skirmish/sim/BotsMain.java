@@ -25,7 +25,8 @@ import dev.skirmish.sim.report.IntervalReporter;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.session.SessionSettings;
 import dev.skirmish.sim.wire.EchoDatagram;
-import dev.skirmish.session.channel.BodyDescriptor;
+import dev.skirmish.session.channel.ChannelEndpointConfig;
+import dev.skirmish.session.channel.ChannelMode;
 import dev.skirmish.session.server.SessionServerConfig;
 import dev.skirmish.session.token.TokenKey;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -204,8 +205,9 @@ public final class BotsMain implements Callable<Integer>
     private boolean singleSource;
 
     @Option(names = "--channel", paramLabel = "N", defaultValue = "0",
-        description = "Session: channel of the pings, 0..7 (default table: 0 unreliable, 1 unreliable sequenced, "
-            + "2 reliable ordered, 3 reliable unordered); the echo server answers on the same one. "
+        description = "Session: channel of the pings, 0..3 (default table: 0 unreliable, 1 unreliable sequenced, "
+            + "2 reliable ordered, 3 reliable unordered; the server's table must be the same); the echo server "
+            + "answers on the same one. "
             + "Default: ${DEFAULT-VALUE}.")
     private int channel;
 
@@ -451,7 +453,15 @@ public final class BotsMain implements Callable<Integer>
             throw usage("--token-key: " + ex.getMessage());
         }
 
-        checkRange("--channel", channel, 0, BodyDescriptor.MAX_CHANNELS - 1);
+        final ChannelEndpointConfig channels = new ChannelEndpointConfig().conclude();
+        checkRange("--channel", channel, 0, channels.channels().length - 1);
+        final ChannelMode channelMode = channels.channels()[channel].mode();
+        if (!channelMode.isReliable() && payloadLength > channels.maxWholeMessageBytes())
+        {
+            throw usage("--payload " + payloadLength + " does not fit one packet (" + channels.maxWholeMessageBytes() +
+                " B), which a message on channel " + channel + " (" + channelMode + ") must: use a smaller payload " +
+                "or a reliable channel");
+        }
         ImpairmentProfile profile = null;
         if (null != impair)
         {

@@ -164,6 +164,42 @@ class SessionModeTest
         assertEquals(BotsMain.EXIT_OK, lenient.exitCode, lenient.err);
     }
 
+    @Test
+    void shouldPingOnAReliableChannelThroughAnImpairedNetworkWithoutLoss() throws Exception
+    {
+        startServer(new SessionServerConfig());
+        final Path report = tempDir.resolve("impaired");
+
+        final Outcome outcome = bots("--clients", "8", "--warmup", "300ms", "--duration", "1500ms",
+            "--channel", "2", "--impair", "loss=10%,delay=5ms", "--seed", "42", "--timeout", "5s",
+            "--server", address(), "--report", report.toString());
+
+        assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err);
+        assertTrue(outcome.err.contains("impairment loss=10%,delay=5ms both ways, seed 42"), outcome.err);
+        final Map<String, Object> summary = readSummary(report);
+        final long sent = count(summary, "sent");
+        assertTrue(sent > 200, "sent " + sent);
+        assertEquals(0L, count(summary, "lost"), "a reliable channel loses nothing: " + summary);
+        assertEquals(sent, count(summary, "received"));
+        final Map<String, Object> rtt = object(summary, "rttUs");
+        assertTrue(decimal(rtt, "p50") >= 10_000.0, "two 5 ms legs: " + rtt);
+        final Map<String, Object> config = object(summary, "config");
+        assertEquals(2L, count(config, "channel"));
+        assertEquals("loss=10%,delay=5ms", config.get("impairment"));
+        assertEquals(42L, count(config, "seed"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "--impair=loss=200%", "--channel=4", "--payload=1300" })
+    void shouldExitTwoOnBadChannelSettings(final String flag) throws Exception
+    {
+        final Outcome outcome = bots(flag, "--report", tempDir.resolve("never").toString());
+
+        assertEquals(BotsMain.EXIT_USAGE, outcome.exitCode, outcome.err);
+        final String option = flag.substring(0, flag.indexOf('='));
+        assertTrue(outcome.err.lines().findFirst().orElse("").startsWith(option), outcome.err);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "missing.key", "short.key" })
     void shouldExitTwoOnBadTokenKey(final String name) throws Exception
@@ -214,14 +250,15 @@ class SessionModeTest
                     connectedSessions.incrementAndGet();
                 }
 
-                public void onPayload(
+                public void onMessage(
                     final ServerSession session,
+                    final int channel,
                     final ByteBuf buffer,
                     final int offset,
                     final int length,
                     final long nowNs)
                 {
-                    session.send(buffer, offset, length);
+                    session.send(channel, buffer, offset, length);
                 }
 
                 public void onSessionClosed(
