@@ -8,6 +8,8 @@ import dev.skirmish.core.SkirmishNode;
 import dev.skirmish.core.WorkerIdle;
 import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.core.transport.TransportKind;
+import dev.skirmish.server.metrics.MetricsEndpoint;
+import dev.skirmish.server.metrics.MetricsSources;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
 import dev.skirmish.session.server.SessionRegistry;
 import dev.skirmish.session.server.SessionServer;
@@ -19,9 +21,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,8 +41,10 @@ import java.util.function.Supplier;
  * {@code ./skirmish server}: the reference server. The default mode, {@code session}, is a {@link SessionServer}:
  * the stateless handshake on the I/O threads, sessions on the workers, and {@link SessionEchoListener} sending every
  * payload back to its session. The data-path benchmark modes stay: {@code echo} (full path: I/O thread → SPSC →
- * worker → SPSC → I/O thread, no sessions) and {@code raw-echo} (answered on the I/O thread, the baseline). Exit
- * codes: 0 normal stop, 1 runtime failure, 2 bad command line or configuration.
+ * worker → SPSC → I/O thread, no sessions) and {@code raw-echo} (answered on the I/O thread, the baseline). Once the
+ * node is up, a {@link MetricsEndpoint} serves {@code /metrics} and {@code /health} over HTTP (off with
+ * {@code --metrics-port 0}). Exit codes: 0 normal stop, 1 runtime failure, 2 bad command line or configuration
+ * (a metrics port that cannot be bound included).
  */
 @Command(
     name = "skirmish server",
@@ -77,6 +84,11 @@ public final class ServerMain implements Callable<Integer>
     static final String TIMER_TICK_DEFAULT_TEXT = "10ms";
     /** {@code --protocol-id} default as the help prints it; a test checks it against the config default. */
     static final String PROTOCOL_ID_DEFAULT_TEXT = "0x534b0001";
+
+    /** Default TCP port of the metrics endpoint: in the range exporters use, clear of the game's UDP port. */
+    static final int METRICS_PORT_DEFAULT = 9400;
+    /** Default metrics bind address: loopback, so the unauthenticated endpoint is not exposed by accident. */
+    static final String METRICS_BIND_DEFAULT = "127.0.0.1";
 
     @Option(names = "--port", description = "UDP port (0 = ephemeral). Default: ${DEFAULT-VALUE}.")
     int port = SkirmishContext.PORT_DEFAULT;
@@ -141,6 +153,18 @@ public final class ServerMain implements Callable<Integer>
         description = "Print a counters line to stderr this often; 0s turns it off. Default: 5s.")
     Duration statsInterval = Duration.ofSeconds(5);
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+        description = "TCP port of the HTTP endpoint serving /metrics (Prometheus text format: skirmish_* counters, " +
+            "jvm_* and process_* metrics) and /health (200 while serving, 503 once shutting down); 0 turns it " +
+            "off. Default: ${DEFAULT-VALUE}.")
+    int metricsPort = METRICS_PORT_DEFAULT;
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDR",
+        description = "Address the metrics endpoint listens on. The default, loopback, keeps the unauthenticated " +
+            "endpoint private to this host (a Prometheus or agent running beside the server); give a private " +
+            "interface address, or 0.0.0.0, for a remote Prometheus. Default: ${DEFAULT-VALUE}.")
+    String metricsBind = METRICS_BIND_DEFAULT;
+
     @Option(names = "--token-key", paramLabel = "FILE",
         description = "Session mode: key that opens connect tokens, 64 hex characters (or 32 raw bytes), shared " +
             "with the token issuer (./skirmish token --token-key). Default: the public development key, with a " +
@@ -203,6 +227,8 @@ public final class ServerMain implements Callable<Integer>
 
     private final PrintStream out;
     private final PrintStream err;
+    /** Counted down by SIGTERM/SIGINT (the shutdown hook) or {@link #stop()}. */
+    private final CountDownLatch stop = new CountDownLatch(1);
 
     ServerMain(final PrintStream out, final PrintStream err)
     {
@@ -282,12 +308,14 @@ public final class ServerMain implements Callable<Integer>
     {
         final SkirmishContext ctx;
         final SessionServerConfig sessionConfig;
+        final InetSocketAddress metricsAddress;
         try
         {
             ctx = context();
             // Validated in every mode, so a bad session flag never waits for the day the mode changes.
             sessionConfig = sessionConfig();
             validateModeAndDuration();
+            metricsAddress = metricsAddress();
         }
         catch (final ConfigurationException ex)
         {
@@ -320,11 +348,86 @@ public final class ServerMain implements Callable<Integer>
         }
         out.flush();
 
+        final AutoCloseable running = sessions ? server : node;
+        MetricsEndpoint metrics = null;
+        if (null != metricsAddress)
+        {
+            try
+            {
+                metrics = startMetrics(metricsAddress, node);
+            }
+            catch (final IOException ex)
+            {
+                err.println("skirmish server: invalid configuration: --metrics-port " + metricsPort + ": cannot " +
+                    "listen on " + hostPort(metricsAddress) + ": " + ex.getMessage() + " (choose a free port with " +
+                    "--metrics-port, or 0 to turn the endpoint off)");
+                running.close();
+                return 2;
+            }
+            out.println("skirmish server: metrics on http://" + hostPort(metrics.address()) +
+                MetricsEndpoint.METRICS_PATH + ", health on " + MetricsEndpoint.HEALTH_PATH);
+            out.flush();
+        }
+
         final StatsPrinter stats = new StatsPrinter(
             node.counters(), sessions ? server.registry() : null, new ThreadAllocation(), err);
         // The listener report is taken after close: it includes the sessions closed by the shutdown itself.
-        runUntilStopped(stats, sessions ? server : node, sessions ? listeners::report : () -> "");
+        runUntilStopped(stats, running, metrics, sessions ? listeners::report : () -> "");
         return 0;
+    }
+
+    /**
+     * Ask a running server to stop, as SIGTERM does: it closes, prints its report and {@link #call()} returns 0.
+     * For tests and for code embedding the command.
+     */
+    void stop()
+    {
+        stop.countDown();
+    }
+
+    /**
+     * The metrics endpoint address from the flags.
+     *
+     * @return where to listen, or null when {@code --metrics-port 0} turns the endpoint off.
+     * @throws ConfigurationException naming the flag.
+     */
+    private InetSocketAddress metricsAddress()
+    {
+        if (metricsPort < 0 || metricsPort > 65535)
+        {
+            throw new ConfigurationException("--metrics-port must be in 0..65535 (0 = off), was " + metricsPort);
+        }
+        try
+        {
+            final InetAddress address = InetAddress.getByName(metricsBind);
+            return 0 == metricsPort ? null : new InetSocketAddress(address, metricsPort);
+        }
+        catch (final UnknownHostException ex)
+        {
+            throw new ConfigurationException("--metrics-bind: unknown host '" + metricsBind + "'");
+        }
+    }
+
+    /**
+     * Start the metrics endpoint over the node's counters and the JVM metrics. Layers above core register their
+     * scrape-time collectors on the sources here (see {@link MetricsSources}).
+     *
+     * @param address where to listen.
+     * @param node    the running node.
+     * @return the running endpoint.
+     * @throws IOException if the address cannot be bound.
+     */
+    private static MetricsEndpoint startMetrics(final InetSocketAddress address, final SkirmishNode node)
+        throws IOException
+    {
+        final MetricsSources sources = MetricsSources.withDefaults(node.counters());
+        return MetricsEndpoint.start(address, sources);
+    }
+
+    private static String hostPort(final InetSocketAddress address)
+    {
+        final String host = address.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     /**
@@ -380,13 +483,16 @@ public final class ServerMain implements Callable<Integer>
      *
      * @param stats      the stats printer.
      * @param server     what to close: the session server or the node.
+     * @param metrics    the metrics endpoint, or null when off: 503 on /health from the stop on, closed last.
      * @param afterClose more report lines, taken after the close.
      * @throws Exception if interrupted while waiting, or the close fails.
      */
     private void runUntilStopped(
-        final StatsPrinter stats, final AutoCloseable server, final Supplier<String> afterClose) throws Exception
+        final StatsPrinter stats,
+        final AutoCloseable server,
+        final MetricsEndpoint metrics,
+        final Supplier<String> afterClose) throws Exception
     {
-        final CountDownLatch stop = new CountDownLatch(1);
         final CountDownLatch stopped = new CountDownLatch(1);
         // On SIGTERM/SIGINT: tell the main loop to stop, then hold the JVM until it has closed and reported.
         final Thread hook = new Thread(() ->
@@ -424,9 +530,23 @@ public final class ServerMain implements Callable<Integer>
         }
         finally
         {
+            if (null != metrics)
+            {
+                metrics.beginShutdown();
+            }
             // Per-thread figures are only readable while the threads live: take the report before closing.
             report = stats.finalReport();
-            server.close();
+            try
+            {
+                server.close();
+            }
+            finally
+            {
+                if (null != metrics)
+                {
+                    metrics.close();
+                }
+            }
             try
             {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -488,7 +608,21 @@ public final class ServerMain implements Callable<Integer>
      */
     static int run(final PrintStream out, final PrintStream err, final String... args)
     {
-        final CommandLine cli = new CommandLine(new ServerMain(out, err));
+        return execute(new ServerMain(out, err), args);
+    }
+
+    /**
+     * Entry point for tests that stop the server with {@link #stop()}: parse and run, return the exit code.
+     *
+     * @param main the command, made with its output streams.
+     * @param args command line.
+     * @return exit code.
+     */
+    static int execute(final ServerMain main, final String... args)
+    {
+        final PrintStream out = main.out;
+        final PrintStream err = main.err;
+        final CommandLine cli = new CommandLine(main);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
