@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP endpoint Prometheus scrapes, on its own thread, apart from the data path:
@@ -32,6 +33,8 @@ public final class MetricsEndpoint implements AutoCloseable
     /** Name of the thread that serves requests. */
     public static final String THREAD_NAME = "skirmish-metrics";
 
+    /** Longest {@link #close()} waits for the request thread to end, ms. */
+    private static final long THREAD_END_TIMEOUT_MS = 1000;
     private static final byte[] OK = "ok".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SHUTTING_DOWN = "shutting down".getBytes(StandardCharsets.US_ASCII);
 
@@ -108,9 +111,10 @@ public final class MetricsEndpoint implements AutoCloseable
     }
 
     /**
-     * Stop listening, close the connections and end the thread. A scrape in progress is cut off: the target is
-     * going away, and waiting for it would cost every shutdown the whole grace delay (JDK 17's
-     * {@code HttpServer.stop(delay)} waits the full delay even when idle).
+     * Stop listening, close the connections and end the thread (waiting for it at most
+     * {@value #THREAD_END_TIMEOUT_MS} ms). A scrape in progress is cut off: the target is going away, and waiting for
+     * it would cost every shutdown the whole grace delay (JDK 17's {@code HttpServer.stop(delay)} waits the full
+     * delay even when idle).
      */
     @Override
     public void close()
@@ -118,6 +122,14 @@ public final class MetricsEndpoint implements AutoCloseable
         shuttingDown = true;
         server.stop(0);
         executor.shutdownNow();
+        try
+        {
+            executor.awaitTermination(THREAD_END_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void onHealth(final HttpExchange exchange) throws IOException
