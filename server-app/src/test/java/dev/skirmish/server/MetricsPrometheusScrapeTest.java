@@ -115,8 +115,8 @@ class MetricsPrometheusScrapeTest
         assertTrue(answer[0].contains("\"job\":\"" + JOB + "\""), answer[0]);
         assertEquals(JUNK_DATAGRAMS, Double.parseDouble(value(answer[0])), answer[0]);
         assertEquals("1", value(get(api + encode("up{job=\"" + JOB + "\"}"))), "target up");
-        assertTrue(Double.parseDouble(value(get(api + encode("count({job=\"" + JOB + "\",__name__=~\"jvm_.+\"})")))) > 0,
-            "jvm_ series stored");
+        final String jvmSeries = get(api + encode("count({job=\"" + JOB + "\",__name__=~\"jvm_.+\"})"));
+        assertTrue(Double.parseDouble(value(jvmSeries)) > 0, "jvm_ series stored: " + jvmSeries);
         assertEquals("gauge", metadataType("skirmish_worker_duty_cycle_max_ns", webPort));
         System.out.println("MetricsPrometheusScrapeTest: series in Prometheus after " + arrivedMs + " ms");
     }

@@ -3,6 +3,7 @@ package dev.skirmish.server;
 import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.core.test.Await;
 import dev.skirmish.server.metrics.CounterCollector;
+import dev.skirmish.server.metrics.MetricsEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -93,8 +94,9 @@ class MetricsServerMainTest
         final RunningServer server = RunningServer.start("--mode=echo");
         assertEquals(200, get(server.metricsPort, "/health").statusCode());
         assertEquals(0, server.stop());
-        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("skirmish-metrics")),
-            "metrics thread ended");
+        // The executor reports termination from the thread itself, just before the thread exits.
+        Await.until(TIMEOUT, () -> "metrics thread ended", () -> Thread.getAllStackTraces().keySet().stream()
+            .noneMatch(t -> t.getName().equals(MetricsEndpoint.THREAD_NAME)));
         // The port is free again: another server can take it.
         try (ServerSocket again = new ServerSocket(server.metricsPort, 1, InetAddress.getLoopbackAddress()))
         {

@@ -6,13 +6,14 @@ import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricFamilyDescriptor;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Every core {@link Counter} of a node as a {@code skirmish_<label>} series, read from its {@link Counters} aggregate
@@ -32,7 +33,7 @@ public final class CounterCollector implements MultiCollector
 
     private final Counters counters;
     private final String[] names = new String[COUNTERS.length];
-    private final List<String> prometheusNames;
+    private final List<MetricFamilyDescriptor> descriptors;
 
     /**
      * @param counters the node's aggregate, read at every scrape.
@@ -40,13 +41,15 @@ public final class CounterCollector implements MultiCollector
     public CounterCollector(final Counters counters)
     {
         this.counters = counters;
-        final List<String> all = new ArrayList<>(COUNTERS.length);
+        final List<MetricFamilyDescriptor> all = new ArrayList<>(COUNTERS.length);
         for (int i = 0; i < COUNTERS.length; i++)
         {
-            names[i] = metricName(COUNTERS[i]);
-            all.add(names[i]);
+            final Counter counter = COUNTERS[i];
+            names[i] = metricName(counter);
+            final MetricType type = Counter.Kind.MAX == counter.kind() ? MetricType.GAUGE : MetricType.COUNTER;
+            all.add(MetricFamilyDescriptor.of(type, new MetricMetadata(names[i], counter.description())));
         }
-        this.prometheusNames = Collections.unmodifiableList(all);
+        this.descriptors = Collections.unmodifiableList(all);
     }
 
     /**
@@ -82,29 +85,10 @@ public final class CounterCollector implements MultiCollector
         return new MetricSnapshots(snapshots);
     }
 
-    /** Constant names, so a clash with another collector fails at registration, not at scrape time. */
+    /** Constant descriptors (name, type, help, no labels), so a clash fails at registration, not at scrape time. */
     @Override
-    public List<String> getPrometheusNames()
+    public List<MetricFamilyDescriptor> getMetricFamilyDescriptors()
     {
-        return prometheusNames;
-    }
-
-    @Override
-    public MetricType getMetricType(final String prometheusName)
-    {
-        for (int i = 0; i < COUNTERS.length; i++)
-        {
-            if (names[i].equals(prometheusName))
-            {
-                return Counter.Kind.MAX == COUNTERS[i].kind() ? MetricType.GAUGE : MetricType.COUNTER;
-            }
-        }
-        return null;
-    }
-
-    @Override
-    public Set<String> getLabelNames(final String prometheusName)
-    {
-        return Collections.emptySet();
+        return descriptors;
     }
 }

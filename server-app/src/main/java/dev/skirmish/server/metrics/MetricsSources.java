@@ -20,8 +20,9 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>Names start with {@code skirmish_}, snake_case, the unit last ({@code _seconds}, {@code _bytes}); counters
  *       are named without {@code _total} (the exposition adds it). Per-worker or per-room figures use a label
  *       ({@code worker="0"}), never one series name per instance; keep label values bounded (no ids of sessions).</li>
- *   <li>Return constant names from {@link MultiCollector#getPrometheusNames()} (and the type and label names), so a
- *       clash fails at registration instead of corrupting a scrape.</li>
+ *   <li>Declare constant families (name, type, help, label names) in
+ *       {@link MultiCollector#getMetricFamilyDescriptors()}, so a clash fails at registration instead of corrupting
+ *       a scrape.</li>
  * </ol>
  * Thread safe: registration may happen on any thread, while scrapes run.
  */

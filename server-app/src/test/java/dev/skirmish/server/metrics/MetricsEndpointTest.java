@@ -17,6 +17,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,9 +70,11 @@ class MetricsEndpointTest
     void shouldDeclareEveryCounterWithItsTypeSoClashesFailAtRegistration()
     {
         final CounterCollector collector = new CounterCollector(counters);
-        assertEquals(Counter.values().length, collector.getPrometheusNames().size());
-        assertEquals(MetricType.COUNTER, collector.getMetricType("skirmish_datagrams_in"));
-        assertEquals(MetricType.GAUGE, collector.getMetricType("skirmish_worker_duty_cycle_max_ns"));
+        final Map<String, MetricType> types = new HashMap<>();
+        collector.getMetricFamilyDescriptors().forEach(d -> types.put(d.getPrometheusName(), d.getType()));
+        assertEquals(Counter.values().length, types.size());
+        assertEquals(MetricType.COUNTER, types.get("skirmish_datagrams_in"));
+        assertEquals(MetricType.GAUGE, types.get("skirmish_worker_duty_cycle_max_ns"));
 
         final MetricsSources sources = new MetricsSources().register(collector);
         assertThrows(IllegalArgumentException.class, () -> sources.register(new CounterCollector(counters)));
