@@ -59,7 +59,7 @@ class ServerMainSessionTest
         }
         final InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(out, err,
-            "--port=" + port, "--duration=3s", "--stats-interval=0s"));
+            "--port=" + port, "--duration=3s", "--stats-interval=0s", "--metrics-port=0"));
 
         final ByteArrayOutputStream tokenOut = new ByteArrayOutputStream();
         assertEquals(0, TokenMain.run(new PrintStream(tokenOut, true, StandardCharsets.UTF_8), err,

@@ -134,7 +134,7 @@ class ServerMainTest
             port = probe.getLocalPort();
         }
         final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(out, err,
-            "--mode=echo", "--bind=127.0.0.1", "--port=" + port, "--duration=2s", "--stats-interval=0s",
+            "--mode=echo", "--bind=127.0.0.1", "--metrics-port=0", "--port=" + port, "--duration=2s", "--stats-interval=0s",
             "--max-sessions=5"));
 
         boolean echoed = false;
@@ -162,7 +162,7 @@ class ServerMainTest
     void shouldRunSessionModeByDefaultWithDevelopmentKeyWarningUntilDuration()
     {
         assertEquals(0, ServerMain.run(out, err,
-            "--bind=127.0.0.1", "--port=0", "--duration=1s", "--stats-interval=300ms", "--max-sessions=64"));
+            "--bind=127.0.0.1", "--metrics-port=0", "--port=0", "--duration=1s", "--stats-interval=300ms", "--max-sessions=64"));
         final String output = stdout();
         assertTrue(output.contains(", mode session)\n"), output);
         assertTrue(output.contains("  session:\n    tokenKey=DEVELOPMENT (not for production)\n"), output);
@@ -185,7 +185,7 @@ class ServerMainTest
         final TokenKey key = TokenKey.generate(new SecureRandom());
         final Path file = Files.writeString(dir.resolve("server.key"), key.toHex() + "\n");
         assertEquals(0, ServerMain.run(out, err, "--mode", "session", "--token-key", file.toString(),
-            "--bind=127.0.0.1", "--port=0", "--duration=500ms", "--stats-interval=0s", "--protocol-id=77",
+            "--bind=127.0.0.1", "--metrics-port=0", "--port=0", "--duration=500ms", "--stats-interval=0s", "--protocol-id=77",
             "--public-address=127.0.0.1:9999", "--public-address=[::1]:9999", "--max-pending-sessions=8",
             "--used-token-capacity=16", "--max-auth-failures=3", "--keepalive-interval=250ms", "--timer-tick=5ms",
             "--handshake-load-threshold=0"), stderr());
