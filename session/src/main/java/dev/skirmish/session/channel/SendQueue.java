@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * Send side storage of one session's channels: the messages the game queued, cut into chunks, with the state of
- * every chunk, in bounded preallocated memory. Used by {@link ChannelEndpoint}.
+ * every chunk, in bounded memory. Used by {@link ChannelEndpoint}.
  * <pre>
  *   message ring  (ids increase, slot = id &amp; mask)   head ... tail: every message not yet reclaimed
  *   chunk ring    (ids increase, slot = id &amp; mask)   a message's chunks are consecutive ids
@@ -20,8 +20,21 @@ import java.util.Arrays;
  * Per channel, a chain of message ids (in sequence order) gives the oldest not-done message (flow control) and the
  * oldest message with unsent chunks (scheduling). Chunk and message ids from packets are validated against the
  * rings, so stale references (already reclaimed) are ignored.
+ * <h2>Memory</h2>
+ * An endpoint exists per session and most sessions queue a few KB at a time, so the arena and the rings start small
+ * and double on demand up to the configured caps ({@link ChannelEndpointConfig#sendQueueBytes()},
+ * {@link ChannelEndpointConfig#sendQueueMessages()}, {@link ChannelEndpointConfig#sendQueueChunks()}): the arena is
+ * empty until the first message and then at least {@value #MIN_ARENA_BYTES} bytes; the rings start at
+ * {@value #MIN_RECORDS} records. The arena grows only when a message fits the byte budget but not the arena (a
+ * message that fits by wrapping to the start does not grow it); growing copies the held messages, in id order, to
+ * the start of the new arena and rewrites their offsets, so every message stays contiguous and the arena is no
+ * longer wrapped. A ring grows when it is full and re-slots its live records under the new mask. Growth is the only
+ * allocation after construction and happens at most {@code log2(cap / start)} times per arena or ring. What is
+ * refused is as with everything allocated up front: a ring is full at its cap; below the byte budget the arena grows
+ * instead of refusing, and at the budget it refuses, as before, a message that has no contiguous room.
+ * {@link #buffer()} changes when the arena grows; read it afresh for every chunk.
  * <p>
- * Not thread safe: single writer, the thread that owns the session. Allocates only when constructed.
+ * Not thread safe: single writer, the thread that owns the session.
  */
 public final class SendQueue
 {
@@ -34,42 +47,51 @@ public final class SendQueue
     /** Chunk state: acked (or, unreliable, sent: nothing more to do). */
     public static final byte ACKED = 3;
 
+    /** Smallest arena once a message is queued, bytes: a few ticks of game messages. */
+    static final int MIN_ARENA_BYTES = 4 * 1024;
+    /** Records each ring starts with (message, chunk and resend rings): a power of two. */
+    static final int MIN_RECORDS = 64;
+
     private static final long NONE = -1;
+    private static final byte[] EMPTY = new byte[0];
 
     private final int fragmentLength;
     private final boolean[] reliable;
+    private final int arenaCapacityMax;
+    private final int messageCapacityMax;
+    private final int chunkCapacityMax;
 
-    private final byte[] arena;
-    private final ByteBuf arenaBuffer;
+    private byte[] arena = EMPTY;
+    private ByteBuf arenaBuffer = Unpooled.EMPTY_BUFFER;
     private int arenaHead;
     private int arenaTail;
     private long queuedBytes;
 
-    private final int messageMask;
-    private final long[] messageIds;
-    private final int[] messageChannel;
-    private final int[] messageSequence;
-    private final int[] messageOffset;
-    private final int[] messageLength;
-    private final int[] messageChunkCount;
-    private final int[] messageAckedChunks;
-    private final long[] messageFirstChunk;
-    private final long[] messageNextInChannel;
-    private final long[] messageChannelBytesEnd;
-    private final boolean[] messageDone;
-    private final boolean[] messageStarted;
+    private int messageMask;
+    private long[] messageIds;
+    private int[] messageChannel;
+    private int[] messageSequence;
+    private int[] messageOffset;
+    private int[] messageLength;
+    private int[] messageChunkCount;
+    private int[] messageAckedChunks;
+    private long[] messageFirstChunk;
+    private long[] messageNextInChannel;
+    private long[] messageChannelBytesEnd;
+    private boolean[] messageDone;
+    private boolean[] messageStarted;
     private long messageHead;
     private long messageTail;
 
-    private final int chunkMask;
-    private final long[] chunkIds;
-    private final long[] chunkMessage;
-    private final byte[] chunkState;
+    private int chunkMask;
+    private long[] chunkIds;
+    private long[] chunkMessage;
+    private byte[] chunkState;
     private long chunkHead;
     private long chunkTail;
 
-    private final long[] resendRing;
-    private final int resendMask;
+    private long[] resendRing;
+    private int resendMask;
     private long resendHead;
     private long resendTail;
 
@@ -105,31 +127,11 @@ public final class SendQueue
     {
         this.fragmentLength = config.fragmentLength();
         this.reliable = reliable.clone();
-        arena = new byte[config.sendQueueBytes()];
-        arenaBuffer = Unpooled.wrappedBuffer(arena);
-        final int messages = config.sendQueueMessages();
-        messageMask = messages - 1;
-        messageIds = new long[messages];
-        messageChannel = new int[messages];
-        messageSequence = new int[messages];
-        messageOffset = new int[messages];
-        messageLength = new int[messages];
-        messageChunkCount = new int[messages];
-        messageAckedChunks = new int[messages];
-        messageFirstChunk = new long[messages];
-        messageNextInChannel = new long[messages];
-        messageChannelBytesEnd = new long[messages];
-        messageDone = new boolean[messages];
-        messageStarted = new boolean[messages];
-        final int chunks = config.sendQueueChunks();
-        chunkMask = chunks - 1;
-        chunkIds = new long[chunks];
-        chunkMessage = new long[chunks];
-        chunkState = new byte[chunks];
-        resendRing = new long[chunks];
-        resendMask = chunks - 1;
-        Arrays.fill(messageIds, NONE);
-        Arrays.fill(chunkIds, NONE);
+        arenaCapacityMax = config.sendQueueBytes();
+        messageCapacityMax = config.sendQueueMessages();
+        chunkCapacityMax = config.sendQueueChunks();
+        allocateMessages(Math.min(MIN_RECORDS, messageCapacityMax));
+        allocateChunks(Math.min(MIN_RECORDS, chunkCapacityMax));
         Arrays.fill(channelTail, NONE);
         Arrays.fill(channelOldestUndone, NONE);
         Arrays.fill(channelUnsent, NONE);
@@ -220,7 +222,7 @@ public final class SendQueue
     public int claim(final int channel, final int length, final int chunks)
     {
         reclaim();
-        if (messageTail - messageHead >= messageIds.length || chunkTail + chunks - chunkHead > chunkIds.length)
+        if (messageTail - messageHead >= messageCapacityMax || chunkTail + chunks - chunkHead > chunkCapacityMax)
         {
             return -1;
         }
@@ -228,6 +230,14 @@ public final class SendQueue
         if (at < 0)
         {
             return -1;
+        }
+        if (messageTail - messageHead == messageIds.length)
+        {
+            growMessages();
+        }
+        while (chunkTail + chunks - chunkHead > chunkIds.length)
+        {
+            growChunks();
         }
         final long id = messageTail++;
         final int slot = (int)(id & messageMask);
@@ -533,7 +543,7 @@ public final class SendQueue
     }
 
     /**
-     * @return the arena holding every queued message.
+     * @return the arena holding every queued message; replaced when it grows, so read it afresh for every chunk.
      */
     public ByteBuf buffer()
     {
@@ -554,6 +564,40 @@ public final class SendQueue
     public long queuedMessages()
     {
         return messageTail - messageHead;
+    }
+
+    /**
+     * @return bytes of heap held by the arena now; at most the byte budget.
+     */
+    public int arenaCapacity()
+    {
+        return arena.length;
+    }
+
+    /**
+     * @return message records allocated now; at most {@link ChannelEndpointConfig#sendQueueMessages()}.
+     */
+    public int messageCapacity()
+    {
+        return messageIds.length;
+    }
+
+    /**
+     * @return chunk records allocated now; at most {@link ChannelEndpointConfig#sendQueueChunks()}.
+     */
+    public int chunkCapacity()
+    {
+        return chunkIds.length;
+    }
+
+    /**
+     * @param chunkId a chunk.
+     * @return its state, or -1 if the ring does not hold it (reclaimed, or never queued); for tests.
+     */
+    int chunkState(final long chunkId)
+    {
+        final int chunkSlot = (int)(chunkId & chunkMask);
+        return chunkIds[chunkSlot] == chunkId ? chunkState[chunkSlot] : -1;
     }
 
     private boolean isLive(final long messageId)
@@ -616,38 +660,158 @@ public final class SendQueue
 
     private int allocate(final int length)
     {
-        final int capacity = arena.length;
         if (messageHead == messageTail)
         {
             arenaHead = 0;
             arenaTail = 0;
         }
-        final int at;
+        int at = place(length);
+        if (at < 0 && arena.length < arenaCapacityMax && queuedBytes + length <= arenaCapacityMax)
+        {
+            growArena(length);
+            at = place(length);
+        }
+        if (at >= 0)
+        {
+            arenaTail = at + length;
+        }
+        return at;
+    }
+
+    /**
+     * Where {@code length} contiguous bytes fit the arena as it is: after the tail, else (not wrapped) at the start
+     * below the head.
+     */
+    private int place(final int length)
+    {
+        final int capacity = arena.length;
         if (messageHead == messageTail || arenaTail > arenaHead)
         {
             if (capacity - arenaTail >= length)
             {
-                at = arenaTail;
+                return arenaTail;
             }
-            else if (arenaHead > length)
-            {
-                at = 0;
-            }
-            else
-            {
-                return -1;
-            }
+            return arenaHead > length ? 0 : -1;
         }
-        else if (arenaHead - arenaTail > length)
+        return arenaHead - arenaTail > length ? arenaTail : -1;
+    }
+
+    /**
+     * Double the arena (or more, to fit {@code length} after the held bytes; at most the budget), copying the held
+     * messages in id order to its start: afterwards they are contiguous from 0 and the tail is the held bytes.
+     */
+    private void growArena(final int length)
+    {
+        final int grown = (int)Math.min(arenaCapacityMax,
+            Math.max(queuedBytes + length, Math.max(MIN_ARENA_BYTES, 2L * arena.length)));
+        final byte[] target = new byte[grown];
+        int position = 0;
+        for (long id = messageHead; id < messageTail; id++)
         {
-            at = arenaTail;
+            final int slot = (int)(id & messageMask);
+            System.arraycopy(arena, messageOffset[slot], target, position, messageLength[slot]);
+            messageOffset[slot] = position;
+            position += messageLength[slot];
         }
-        else
+        arena = target;
+        arenaBuffer = Unpooled.wrappedBuffer(target);
+        arenaHead = 0;
+        arenaTail = position;
+    }
+
+    private void allocateMessages(final int capacity)
+    {
+        messageMask = capacity - 1;
+        messageIds = new long[capacity];
+        messageChannel = new int[capacity];
+        messageSequence = new int[capacity];
+        messageOffset = new int[capacity];
+        messageLength = new int[capacity];
+        messageChunkCount = new int[capacity];
+        messageAckedChunks = new int[capacity];
+        messageFirstChunk = new long[capacity];
+        messageNextInChannel = new long[capacity];
+        messageChannelBytesEnd = new long[capacity];
+        messageDone = new boolean[capacity];
+        messageStarted = new boolean[capacity];
+        Arrays.fill(messageIds, NONE);
+    }
+
+    /**
+     * Double the message ring, moving each held message (head .. tail) to its slot under the new mask; reclaimed
+     * ones are not carried over (their ids fail {@link #isLive(long)} either way).
+     */
+    private void growMessages()
+    {
+        final int oldMask = messageMask;
+        final long[] ids = messageIds;
+        final int[] channel = messageChannel;
+        final int[] sequence = messageSequence;
+        final int[] offset = messageOffset;
+        final int[] length = messageLength;
+        final int[] chunkCount = messageChunkCount;
+        final int[] ackedChunks = messageAckedChunks;
+        final long[] firstChunk = messageFirstChunk;
+        final long[] nextInChannel = messageNextInChannel;
+        final long[] channelBytesEnd = messageChannelBytesEnd;
+        final boolean[] done = messageDone;
+        final boolean[] started = messageStarted;
+        allocateMessages(2 * ids.length);
+        for (long id = messageHead; id < messageTail; id++)
         {
-            return -1;
+            final int from = (int)(id & oldMask);
+            final int to = (int)(id & messageMask);
+            messageIds[to] = ids[from];
+            messageChannel[to] = channel[from];
+            messageSequence[to] = sequence[from];
+            messageOffset[to] = offset[from];
+            messageLength[to] = length[from];
+            messageChunkCount[to] = chunkCount[from];
+            messageAckedChunks[to] = ackedChunks[from];
+            messageFirstChunk[to] = firstChunk[from];
+            messageNextInChannel[to] = nextInChannel[from];
+            messageChannelBytesEnd[to] = channelBytesEnd[from];
+            messageDone[to] = done[from];
+            messageStarted[to] = started[from];
         }
-        arenaTail = at + length;
-        return at;
+    }
+
+    private void allocateChunks(final int capacity)
+    {
+        chunkMask = capacity - 1;
+        chunkIds = new long[capacity];
+        chunkMessage = new long[capacity];
+        chunkState = new byte[capacity];
+        resendRing = new long[capacity];
+        resendMask = capacity - 1;
+        Arrays.fill(chunkIds, NONE);
+    }
+
+    /**
+     * Double the chunk ring and the resend ring, moving the chunks of held messages (chunk head .. tail) and the
+     * queued resends to their slots under the new mask. Reclaimed chunks are not carried over: a stale id then finds
+     * another id (or none) in its slot and is ignored, as it would be once its slot was reused.
+     */
+    private void growChunks()
+    {
+        final int oldMask = chunkMask;
+        final long[] ids = chunkIds;
+        final long[] message = chunkMessage;
+        final byte[] state = chunkState;
+        final long[] resends = resendRing;
+        allocateChunks(2 * ids.length);
+        for (long id = chunkHead; id < chunkTail; id++)
+        {
+            final int from = (int)(id & oldMask);
+            final int to = (int)(id & chunkMask);
+            chunkIds[to] = ids[from];
+            chunkMessage[to] = message[from];
+            chunkState[to] = state[from];
+        }
+        for (long i = resendHead; i < resendTail; i++)
+        {
+            resendRing[(int)(i & resendMask)] = resends[(int)(i & oldMask)];
+        }
     }
 
     private void compactResends()
