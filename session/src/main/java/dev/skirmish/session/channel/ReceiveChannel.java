@@ -55,9 +55,10 @@ import java.util.Arrays;
  * became due are delivered with the next message the channel accepts); the handler must not call back into the same
  * channel.
  * <p>
- * Not thread safe: single writer, the thread that owns the session. Allocates only when constructed: the window bit
- * ring ({@code W / 8} bytes) for the reliable modes, and for the ordered mode the reorder budget plus 16 bytes per
- * window slot.
+ * Not thread safe: single writer, the thread that owns the session. Allocates when constructed the window bit ring
+ * ({@code W / 8} bytes) for the reliable modes; the ordered mode's reorder buffer allocates when it first holds a
+ * message (8 bytes per window slot and a small store) and grows its store on demand up to the reorder budget
+ * ({@link ReceiveReorderBuffer}), so an ordered channel that never sees a gap holds nothing for it.
  */
 public final class ReceiveChannel
 {
@@ -298,7 +299,7 @@ public final class ReceiveChannel
     }
 
     /**
-     * @return ordered mode: the reorder budget in bytes (the store, allocated once); else 0.
+     * @return ordered mode: the reorder budget in bytes (the most its store grows to); else 0.
      */
     public int reorderBudgetBytes()
     {

@@ -31,8 +31,8 @@ public final class ReceiveConfig
     public static final String REORDER_BUDGET_BYTES_PROP = "skirmish.channel.reorder.budget.bytes";
     /**
      * Default of {@link #REORDER_BUDGET_BYTES_PROP}: 256 KiB, about two RTTs of a 10 Mbit/s reliable stream at
-     * 100 ms, far more than an ordered game channel (RPCs, state transitions) carries. Preallocated once per ordered
-     * channel (the unreliable and unordered modes allocate none), so it is the first knob to lower for many sessions.
+     * 100 ms, far more than an ordered game channel (RPCs, state transitions) carries. A cap: an ordered channel's
+     * store grows to it only as messages held ahead of a gap need (the unreliable and unordered modes allocate none).
      */
     public static final int REORDER_BUDGET_BYTES_DEFAULT = 256 * 1024;
     /** Smallest allowed budget: 1 byte (every out-of-order message longer than that is refused). */
