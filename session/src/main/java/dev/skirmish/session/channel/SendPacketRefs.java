@@ -12,40 +12,50 @@ import java.util.Arrays;
  *                 ^ oldest live packet's start                        ^ write
  * </pre>
  * A packet is live from {@link #record} until its ack or loss; the ring never overwrites a live packet's run
- * ({@link #free()}). A packet reported lost keeps its run readable until the ring wraps over it, so a spurious loss
- * can still mark its chunks acked. The tracker keeps live packets less than its capacity apart, so live slots never
- * collide.
+ * ({@link #free()}). A packet reported lost keeps its run readable until the ring wraps over it (or its packet slot
+ * is reused), so a spurious loss can still mark its chunks acked; past that the chunks are simply resent.
  * <p>
- * Not thread safe: single writer, the thread that owns the session. Allocates only when constructed.
+ * <b>Memory.</b> A game session has a few packets and a few dozen chunks in flight, so both rings start at
+ * {@value #MIN_CAPACITY} entries and double on demand up to their capacities: the ref ring when a chunk is added to
+ * a full one ({@link #free()} counts against the full capacity, so what may be sent is as if it were allocated up
+ * front); the packet table when a packet's slot still holds a live packet (at the tracker's capacity that cannot
+ * happen: the tracker keeps live packets less than its capacity apart). Growing re-slots the entries under the new
+ * mask. Growth is the only allocation after construction.
+ * <p>
+ * Not thread safe: single writer, the thread that owns the session.
  */
 public final class SendPacketRefs
 {
-    private final long[] refs;
-    private final int refMask;
-    private final int packetMask;
-    private final long[] packetNumbers;
-    private final long[] packetStart;
-    private final int[] packetCount;
-    private final boolean[] packetLive;
+    /** Entries each ring starts with (or its capacity, if smaller): a power of two. */
+    static final int MIN_CAPACITY = 64;
+
+    private final int refCapacity;
+    private final int packetCapacity;
+    private long[] refs;
+    private int refMask;
+    // lowest position the ref ring still holds: positions before the last growth were not carried over in full
+    private long readableFrom;
+    private int packetMask;
+    private long[] packetNumbers;
+    private long[] packetStart;
+    private int[] packetCount;
+    private boolean[] packetLive;
     private long write;
     private long buildStart;
     private long oldestLive;
     private long largestRecorded = -1;
 
     /**
-     * @param refCapacity    chunk references, a power of two.
+     * @param refCapacity    chunk references at most, a power of two.
      * @param packetCapacity the sent-packet tracker's capacity, a power of two.
      */
     public SendPacketRefs(final int refCapacity, final int packetCapacity)
     {
-        refs = new long[refCapacity];
-        refMask = refCapacity - 1;
-        packetMask = packetCapacity - 1;
-        packetNumbers = new long[packetCapacity];
-        packetStart = new long[packetCapacity];
-        packetCount = new int[packetCapacity];
-        packetLive = new boolean[packetCapacity];
-        Arrays.fill(packetNumbers, -1L);
+        this.refCapacity = refCapacity;
+        this.packetCapacity = packetCapacity;
+        refs = new long[Math.min(MIN_CAPACITY, refCapacity)];
+        refMask = refs.length - 1;
+        allocatePackets(Math.min(MIN_CAPACITY, packetCapacity));
     }
 
     /**
@@ -53,16 +63,7 @@ public final class SendPacketRefs
      */
     public long free()
     {
-        while (oldestLive <= largestRecorded)
-        {
-            final int slot = (int)(oldestLive & packetMask);
-            if (packetNumbers[slot] == oldestLive && packetLive[slot])
-            {
-                return refs.length - (write - packetStart[slot]);
-            }
-            oldestLive++;
-        }
-        return refs.length - (write - buildStart);
+        return refCapacity - (write - liveStart());
     }
 
     /**
@@ -80,6 +81,10 @@ public final class SendPacketRefs
      */
     public void add(final long chunkId)
     {
+        if (write - liveStart() >= refs.length && refs.length < refCapacity)
+        {
+            growRefs();
+        }
         refs[(int)(write++ & refMask)] = chunkId;
     }
 
@@ -90,6 +95,10 @@ public final class SendPacketRefs
      */
     public void record(final long packetNumber)
     {
+        while (packetNumbers.length < packetCapacity && isLiveOther(packetNumber))
+        {
+            growPackets();
+        }
         final int slot = (int)(packetNumber & packetMask);
         packetNumbers[slot] = packetNumber;
         packetStart[slot] = buildStart;
@@ -164,11 +173,86 @@ public final class SendPacketRefs
     {
         final int slot = (int)(packetNumber & packetMask);
         final long start = packetStart[slot];
-        if (packetNumbers[slot] == packetNumber && !packetLive[slot] && start >= write - refs.length)
+        if (packetNumbers[slot] == packetNumber && !packetLive[slot] &&
+            start >= write - refs.length && start >= readableFrom)
         {
             for (int i = 0, count = packetCount[slot]; i < count; i++)
             {
                 queue.onChunkAcked(refs[(int)((start + i) & refMask)]);
+            }
+        }
+    }
+
+    /**
+     * @return ring position of the oldest run still needed: the oldest live packet's, else the one being built.
+     */
+    private long liveStart()
+    {
+        while (oldestLive <= largestRecorded)
+        {
+            final int slot = (int)(oldestLive & packetMask);
+            if (packetNumbers[slot] == oldestLive && packetLive[slot])
+            {
+                return packetStart[slot];
+            }
+            oldestLive++;
+        }
+        return buildStart;
+    }
+
+    private boolean isLiveOther(final long packetNumber)
+    {
+        final int slot = (int)(packetNumber & packetMask);
+        return packetLive[slot] && packetNumbers[slot] != packetNumber;
+    }
+
+    /**
+     * Double the ref ring, carrying over every position it holds (live, being built, or readable for a spurious
+     * loss) to its slot under the new mask.
+     */
+    private void growRefs()
+    {
+        final long[] old = refs;
+        final int oldMask = refMask;
+        refs = new long[2 * old.length];
+        refMask = refs.length - 1;
+        readableFrom = Math.max(readableFrom, write - old.length);
+        for (long position = Math.max(0, readableFrom); position < write; position++)
+        {
+            refs[(int)(position & refMask)] = old[(int)(position & oldMask)];
+        }
+    }
+
+    private void allocatePackets(final int capacity)
+    {
+        packetMask = capacity - 1;
+        packetNumbers = new long[capacity];
+        packetStart = new long[capacity];
+        packetCount = new int[capacity];
+        packetLive = new boolean[capacity];
+        Arrays.fill(packetNumbers, -1L);
+    }
+
+    /**
+     * Double the packet table, moving every recorded packet to its slot under the new mask: packets in distinct
+     * slots of the old table land in distinct slots of the new one.
+     */
+    private void growPackets()
+    {
+        final long[] numbers = packetNumbers;
+        final long[] start = packetStart;
+        final int[] count = packetCount;
+        final boolean[] live = packetLive;
+        allocatePackets(2 * numbers.length);
+        for (int from = 0; from < numbers.length; from++)
+        {
+            if (numbers[from] >= 0)
+            {
+                final int to = (int)(numbers[from] & packetMask);
+                packetNumbers[to] = numbers[from];
+                packetStart[to] = start[from];
+                packetCount[to] = count[from];
+                packetLive[to] = live[from];
             }
         }
     }
