@@ -30,13 +30,25 @@ public final class ChannelEndpointConfig
     public static final int PATH_PAYLOAD_BYTES_MAX = 65507;
     /** Default largest message: 256 KiB (a level snapshot or a large RPC). */
     public static final int MAX_MESSAGE_BYTES_DEFAULT = 256 * 1024;
-    /** Default send queue byte budget: 1 MiB, four maximum messages; a full queue is reported to the game. */
+    /**
+     * Default send queue byte budget: 1 MiB, four maximum messages; a full queue is reported to the game. A cap: the
+     * arena is empty until the first message, starts at 4 KiB and doubles as the held bytes need ({@link SendQueue}).
+     */
     public static final int SEND_QUEUE_BYTES_DEFAULT = 1024 * 1024;
-    /** Default send queue message records: 4096 (a power of two), several seconds of game traffic at 60 Hz. */
+    /**
+     * Default send queue message records: 4096 (a power of two), several seconds of game traffic at 60 Hz. A cap:
+     * the ring starts at 64 records (58 B each) and doubles when full.
+     */
     public static final int SEND_QUEUE_MESSAGES_DEFAULT = 4096;
-    /** Default send queue chunk records: 16384 (a power of two), enough to fragment the byte budget at 64 B. */
+    /**
+     * Default send queue chunk records: 16384 (a power of two), enough to fragment the byte budget at 64 B. A cap:
+     * the ring starts at 64 records (25 B each) and doubles when full.
+     */
     public static final int SEND_QUEUE_CHUNKS_DEFAULT = 16384;
-    /** Default chunk references of packets in flight: 16384 (a power of two), 16 per packet of a 1024 ring. */
+    /**
+     * Default chunk references of packets in flight: 16384 (a power of two), 16 per packet of a 1024 ring. A cap:
+     * the ring starts at 64 references and doubles when full ({@link SendPacketRefs}).
+     */
     public static final int PACKET_REFS_DEFAULT = 16384;
     /** Default bytes one packet costs beyond its body (protected header and AEAD tag), counted against the window. */
     public static final int PACKET_OVERHEAD_BYTES_DEFAULT = PacketHeader.DEFAULT_MAX_DATAGRAM_LENGTH -
