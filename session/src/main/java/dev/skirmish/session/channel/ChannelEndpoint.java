@@ -47,8 +47,9 @@ import static dev.skirmish.session.channel.BodyDescriptor.ACK_LENGTH;
  * <b>Handler errors</b>: a {@link MessageHandler} that throws does not stop the packet: the remaining frames are
  * processed (the packet is already recorded for the ack), then the first exception is rethrown.
  * <p>
- * Not thread safe: single writer, the thread that owns the session (worker or client loop). Allocates only when
- * constructed.
+ * Not thread safe: single writer, the thread that owns the session (worker or client loop). Allocates when
+ * constructed (~43 KB, most of it the sent-packet tracker) and when its send queue, packet refs or reorder buffers
+ * grow towards their configured caps (doubling, a few times per session at most); nothing in steady state.
  */
 public final class ChannelEndpoint implements ChannelStats
 {
