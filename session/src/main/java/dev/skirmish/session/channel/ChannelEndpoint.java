@@ -64,7 +64,9 @@ public final class ChannelEndpoint implements ChannelStats
         ByteBuf claim();
 
         /**
-         * Seal and send the body written since {@link #claim()}.
+         * Seal and send the body written since {@link #claim()}. Packet numbers increase; gaps (packets that bypass
+         * the endpoint) must keep the number less than the sent-packet capacity past the oldest packet in flight, or
+         * the tracker refuses to record the packet: its chunks are queued for resend and the flush stops.
          *
          * @param body the claimed buffer.
          * @return the packet number used (AEAD sequence), or -1 if it was not sent.
@@ -325,7 +327,7 @@ public final class ChannelEndpoint implements ChannelStats
      */
     public int flush(final long nowNs, final PacketWriter writer)
     {
-        int packets = 0;
+        final long packetsBefore = packetsOut;
         while (true)
         {
             if (!tracker.canSend())
@@ -355,9 +357,8 @@ public final class ChannelEndpoint implements ChannelStats
             {
                 break;
             }
-            packets++;
         }
-        return packets;
+        return (int)(packetsOut - packetsBefore);
     }
 
     /**
@@ -807,7 +808,9 @@ public final class ChannelEndpoint implements ChannelStats
             }
             else
             {
+                // refused (a packet number gap past the ring): stop, or the flush resends the same chunks for ever
                 refs.abandon(queue);
+                return false;
             }
         }
         else

@@ -1,6 +1,7 @@
 package dev.skirmish.session.channel;
 
 import dev.skirmish.core.impair.ImpairmentProfile;
+import dev.skirmish.session.channel.recovery.RecoveryCounter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
@@ -219,6 +220,40 @@ class ChannelEndpointTest
             a.onPacket(0, Unpooled.wrappedBuffer(ack), 0, ack.length, ackNs + 10 * MS, (ch, buffer, o, l) -> {}));
         assertEquals(0, a.queuedBytes());
         assertEquals(0, a.bytesInFlight());
+    }
+
+    @Test
+    void shouldStopFlushingWhenTheTrackerRefusesAPacketAfterAPacketNumberGap()
+    {
+        // ChannelEndpointFuzzTest finding: a writer that skips packet numbers (packets that bypass the endpoint)
+        // past the sent-packet ring made the tracker refuse every packet, and flush resent the abandoned chunks in
+        // a new packet for ever (unbounded datagrams, then out of memory)
+        final ChannelEndpointConfig config = new ChannelEndpointConfig();
+        config.recoveryConfig().sentPacketCapacity(16);
+        final ChannelEndpoint a = new ChannelEndpoint(config);
+        final Capture fromA = new Capture();
+        final ByteBuf src = Unpooled.buffer(8).writeZero(8);
+
+        assertEquals(ChannelEndpoint.SEND_OK, a.send(2, src, 0, 8));
+        assertEquals(1, a.flush(0, fromA));
+        fromA.next = 100;
+        assertEquals(ChannelEndpoint.SEND_OK, a.send(2, src, 0, 8));
+        final int packets = a.flush(MS, new ChannelEndpoint.PacketWriter()
+        {
+            public ByteBuf claim()
+            {
+                return fromA.claim();
+            }
+
+            public long commit(final ByteBuf body)
+            {
+                return fromA.packets.size() < 1000 ? fromA.commit(body) : -1;
+            }
+        });
+        assertEquals(2, fromA.packets.size(), "one packet in the second flush, refused by the tracker");
+        assertEquals(1, packets);
+        assertEquals(1, a.recoveryCounter(RecoveryCounter.SENDS_REFUSED));
+        assertEquals(ChannelEndpoint.SEND_OK, a.send(2, src, 0, 8), "the refused chunks are still queued");
     }
 
     @Test

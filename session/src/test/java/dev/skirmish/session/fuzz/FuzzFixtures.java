@@ -192,6 +192,22 @@ final class FuzzFixtures
         final byte[] stream = new byte[512];
         new java.util.Random(3).nextBytes(stream);
         write(replay.resolve("random-stream"), stream);
+
+        final Path reassembly = root.resolve("ReassemblyFuzzTestInputs/shouldMatchTheModelWithinTheBudget");
+        for (int seed = 0; seed < 3; seed++)
+        {
+            final byte[] fragments = new byte[1024 << seed];
+            new java.util.Random(20 + seed).nextBytes(fragments);
+            write(reassembly.resolve("random-stream-" + seed), fragments);
+        }
+
+        final Path endpoint = root.resolve("ChannelEndpointFuzzTestInputs/shouldKeepEveryBoundUnderForgedPackets");
+        for (int seed = 0; seed < 3; seed++)
+        {
+            final byte[] steps = new byte[2048 << seed];
+            new java.util.Random(30 + seed).nextBytes(steps);
+            write(endpoint.resolve("random-stream-" + seed), steps);
+        }
     }
 
     private static void write(final Path file, final byte[] bytes) throws IOException
