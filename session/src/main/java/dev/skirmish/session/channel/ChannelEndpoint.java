@@ -868,7 +868,9 @@ public final class ChannelEndpoint implements ChannelStats
     private int writeNew(final int channel)
     {
         int frames = 0;
-        while (refs.free() > 0 && canTakeNew(channel))
+        // unreliable chunks hold no packet refs: a ring full of reliable refs must not stop realtime messages
+        final boolean needsRefs = modes[channel].isReliable();
+        while ((!needsRefs || refs.free() > 0) && canTakeNew(channel))
         {
             final long message = queue.unsentMessage(channel);
             if (queue.chunkCount(message) > 1 && 0 == queue.unsentFragment(channel))

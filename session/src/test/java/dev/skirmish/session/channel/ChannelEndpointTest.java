@@ -147,6 +147,44 @@ class ChannelEndpointTest
     }
 
     @Test
+    void shouldSendRealtimeMessagesWhenReliableChunksHoldEveryPacketRef()
+    {
+        final ChannelEndpoint endpoint = new ChannelEndpoint(new ChannelEndpointConfig().packetRefs(256));
+        final List<ByteBuf> sent = new ArrayList<>();
+        final ChannelEndpoint.PacketWriter writer = new ChannelEndpoint.PacketWriter()
+        {
+            public ByteBuf claim()
+            {
+                return Unpooled.buffer(1200);
+            }
+
+            public long commit(final ByteBuf body)
+            {
+                sent.add(body);
+                return sent.size() - 1;
+            }
+        };
+        final ByteBuf one = Unpooled.wrappedBuffer(new byte[]{7});
+        for (int i = 0; i < 400; i++)
+        {
+            assertEquals(ChannelEndpoint.SEND_OK, endpoint.send(2, one, 0, 1));
+        }
+        endpoint.flush(0, writer);
+        assertTrue(endpoint.unsentBytes() > 0, "the refs ran out before the reliable messages did");
+        final int packets = sent.size();
+
+        assertEquals(ChannelEndpoint.SEND_OK, endpoint.send(0, one, 0, 1));
+        assertEquals(1, endpoint.flush(MS, writer), "the realtime message still goes, in one packet");
+        assertEquals(packets + 1, sent.size());
+        final ByteBuf last = sent.get(sent.size() - 1);
+        final BodyDecoder decoder = new BodyDecoder();
+        assertEquals(BodyDecoder.OK, decoder.wrap(last, 0, last.readableBytes(), 4, 1024));
+        assertTrue(decoder.nextFrame());
+        assertEquals(0, decoder.channel());
+        assertTrue(!decoder.nextFrame(), "only the realtime message");
+    }
+
+    @Test
     void shouldNeverThrowOnHostileBodies()
     {
         final ChannelEndpoint endpoint = new ChannelEndpoint(new ChannelEndpointConfig());
