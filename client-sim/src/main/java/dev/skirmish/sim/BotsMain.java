@@ -213,7 +213,7 @@ public final class BotsMain implements Callable<Integer>
 
     @Option(names = "--impair", paramLabel = "PROFILE",
         description = "Session: an in-process impaired network between each bot and the server, both ways: a preset "
-            + "(none, lan, wifi, 4g, bad-4g) and/or items, e.g. 'loss=5%,delay=10ms,jitter=2ms' or '4g,bw=2mbps'. "
+            + "(none, lan, wifi, 4g, bad-4g) and/or items, e.g. 'loss=5%%,delay=10ms,jitter=2ms' or '4g,bw=2mbps'. "
             + "Seeded (see --seed). Default: none.")
     private String impair;
 
