@@ -1,4 +1,4 @@
 /**
- * Parsing of command-line values: durations, server addresses and u64 numbers.
+ * Parsing of command-line values: durations, server addresses, u64 numbers and percentages.
  */
 package dev.skirmish.sim.cli;
