@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
             + "(./skirmish server) with their own connect tokens, join rooms and ping at a fixed rate. "
             + "Modes pingpong and flood: ECHO datagrams to a server in mode echo or raw-echo.",
         "Records connect and round-trip times with HdrHistogram; writes summary.json, rtt.hgrm and rtt.hlog "
-            + "(session mode also connect.hgrm) to the report directory.",
+            + "(session mode also connect.hgrm) and report.html (plots; ./skirmish report) to the report directory.",
         ""
     },
     exitCodeListHeading = "%nExit codes:%n",

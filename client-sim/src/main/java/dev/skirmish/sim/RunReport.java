@@ -8,16 +8,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 import dev.skirmish.sim.report.JsonWriter;
 import dev.skirmish.sim.report.TrafficCounters;
+import dev.skirmish.sim.results.ReportPage;
+import dev.skirmish.sim.results.RunDirectory;
 import org.HdrHistogram.Histogram;
 
 /**
  * The outcome of a run and the files it leaves in the report directory: {@value #SUMMARY_FILE} (config,
- * environment, counts and RTT percentiles), {@value #HGRM_FILE} (percentile distribution in µs), and whatever the
- * mode adds ({@link ModeReport}). The interval log {@value #HLOG_FILE} is written during the run by the reporter.
+ * environment, counts and RTT percentiles), {@value #HGRM_FILE} (percentile distribution in µs), whatever the
+ * mode adds ({@link ModeReport}), and last {@value ReportPage#FILE}, drawn from all of those files. The interval
+ * log {@value #HLOG_FILE} is written during the run by the reporter.
  * <p>
  * Counts cover datagrams <em>sent</em> in the measurement phase, each either received or lost by the end.
  */
@@ -102,10 +106,11 @@ public final class RunReport
     }
 
     /**
-     * Write {@value #SUMMARY_FILE}, {@value #HGRM_FILE} and the mode's own files.
+     * Write {@value #SUMMARY_FILE}, {@value #HGRM_FILE} and the mode's own files, then {@value ReportPage#FILE}
+     * from every file in the directory (so it draws whatever histograms the mode wrote, and the interval log).
      *
-     * @param dir report directory, existing.
-     * @throws IOException if a file cannot be written.
+     * @param dir report directory, existing, the interval log already closed.
+     * @throws IOException if a file cannot be written or read back.
      */
     public void write(final Path dir) throws IOException
     {
@@ -116,6 +121,7 @@ public final class RunReport
             rtt.outputPercentileDistribution(out, NS_PER_US);
         }
         modeReport.writeFiles(dir);
+        ReportPage.write(RunDirectory.load(dir), List.of(), dir.resolve(ReportPage.FILE));
     }
 
     /**

@@ -96,6 +96,13 @@ class BotsMainTest
         assertEquals(count(summary, "received"), measured.stream().mapToLong(h -> totalCount(h)).sum());
         assertFalse(readLog(report, true).isEmpty(), "warm-up intervals are logged with their tag");
 
+        // the page is drawn from the files just written: the run's rtt with its measured total
+        final Map<String, Object> page = ReportMainTest.data(Files.readString(report.resolve("report.html")));
+        final List<?> metrics = (List<?>)page.get("metrics");
+        assertEquals(1, metrics.size(), "pingpong writes rtt only: " + metrics);
+        final Map<?, ?> rttSource = (Map<?, ?>)((List<?>)((Map<?, ?>)metrics.get(0)).get("sources")).get(0);
+        assertEquals(count(summary, "received"), rttSource.get("count"));
+
         assertTrue(outcome.out.contains("p99.9"), outcome.out);
         assertTrue(outcome.err.contains("received"), "progress lines on stderr: " + outcome.err);
     }

@@ -3,8 +3,8 @@ package dev.skirmish.sim.report;
 import java.util.Locale;
 
 /**
- * A small pretty-printing JSON writer for reports, so the tool needs no JSON library. Commas, indentation and
- * string escaping are handled here; the caller only has to nest objects and arrays correctly.
+ * A small JSON writer for reports, pretty-printed or compact, so the tool needs no JSON library. Commas,
+ * indentation and string escaping are handled here; the caller only has to nest objects and arrays correctly.
  * Not for hot paths: it builds a {@link String}.
  */
 public final class JsonWriter
@@ -14,8 +14,27 @@ public final class JsonWriter
 
     private final StringBuilder out = new StringBuilder(1024);
     private final boolean[] hasElements = new boolean[MAX_DEPTH + 1];
+    private final boolean pretty;
     private int depth;
     private boolean afterName;
+
+    /**
+     * A pretty-printing writer: one member or element per line, indented.
+     */
+    public JsonWriter()
+    {
+        this(true);
+    }
+
+    /**
+     * A writer that pretty-prints, or writes everything on one line without spaces (for data embedded in a page).
+     *
+     * @param pretty true for one member or element per line.
+     */
+    public JsonWriter(final boolean pretty)
+    {
+        this.pretty = pretty;
+    }
 
     /**
      * Open an object, as a value or at the top level.
@@ -67,7 +86,7 @@ public final class JsonWriter
     {
         beforeValue();
         quote(name, out);
-        out.append(": ");
+        out.append(pretty ? ": " : ":");
         afterName = true;
 
         return this;
@@ -164,7 +183,7 @@ public final class JsonWriter
      */
     public String toString()
     {
-        return depth == 0 ? out + "\n" : out.toString();
+        return depth == 0 && pretty ? out + "\n" : out.toString();
     }
 
     /**
@@ -277,6 +296,10 @@ public final class JsonWriter
 
     private void newLine()
     {
+        if (!pretty)
+        {
+            return;
+        }
         out.append('\n');
         for (int i = 0; i < depth; i++)
         {

@@ -18,6 +18,7 @@ import dev.skirmish.sim.BotsMain;
 import dev.skirmish.sim.MiniJson;
 import dev.skirmish.sim.RunReport;
 import dev.skirmish.sim.cli.U64Converter;
+import dev.skirmish.sim.results.ReportPage;
 import dev.skirmish.session.lifecycle.DisconnectReason;
 import dev.skirmish.session.server.ServerSession;
 import dev.skirmish.session.server.SessionListener;
@@ -103,7 +104,7 @@ class SessionModeTest
         assertEquals(U64Converter.toHex(SessionServerConfig.PROTOCOL_ID_DEFAULT), config.get("protocolId"));
 
         for (final String file : new String[]{ RunReport.HGRM_FILE, RunReport.HLOG_FILE,
-            SessionReport.CONNECT_HGRM_FILE })
+            SessionReport.CONNECT_HGRM_FILE, ReportPage.FILE })
         {
             assertTrue(Files.size(report.resolve(file)) > 0, file);
         }
