@@ -27,9 +27,13 @@ public enum DisconnectReason
     /** The server refused the connection (client side; see the deny reason). */
     DENIED(9),
     /** The local side closed its transport without a handshake. */
-    CLOSED_LOCALLY(10);
+    CLOSED_LOCALLY(10),
+    /** The player's room closed (ended, empty, or isolated after an error or a stall), or cannot be joined. */
+    ROOM_CLOSED(11),
+    /** The player's room has no free slot. */
+    ROOM_FULL(12);
 
-    private static final DisconnectReason[] BY_CODE = new DisconnectReason[11];
+    private static final DisconnectReason[] BY_CODE = new DisconnectReason[13];
 
     static
     {

@@ -836,6 +836,16 @@ public final class ServerSessions implements DatagramHandler
     }
 
     /**
+     * Hook for listeners that count (rooms): this worker's counters, exported with the server's.
+     *
+     * @return the counters; increment them only on this worker's thread (single writer).
+     */
+    public CounterSet counters()
+    {
+        return counters;
+    }
+
+    /**
      * Seals channel bodies as DATA packets of the session being flushed; the packet number is the AEAD sequence.
      */
     private final class SessionPacketWriter implements ChannelEndpoint.PacketWriter
