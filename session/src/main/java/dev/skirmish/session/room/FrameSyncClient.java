@@ -138,6 +138,7 @@ public final class FrameSyncClient
     private final int[] ownLengths;
     private final ByteBuf ownInputs;
     private final ByteBuf out;
+    private final ByteBuf relayOut;
     private final FrameView view = new FrameView();
 
     private boolean welcomed;
@@ -212,6 +213,7 @@ public final class FrameSyncClient
         ownInputs = Unpooled.wrappedBuffer(new byte[config.inputHistory() * RoomMessageDescriptor.MAX_INPUT_BYTES]);
         out = Unpooled.wrappedBuffer(new byte[INPUT_HEADER_LENGTH + INPUT_HASH_LENGTH +
             MAX_INPUTS_PER_MESSAGE * (RoomMessageDescriptor.INPUT_ENTRY_HEADER_LENGTH + 255)]);
+        relayOut = Unpooled.wrappedBuffer(new byte[maxMessageBytes]);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -510,6 +512,32 @@ public final class FrameSyncClient
             return -1;
         }
         return sendInput(frame, src, offset, length, nowNs) ? frame : -1;
+    }
+
+    /**
+     * Send a state relay input (a RELAY_INPUT message): the room's game gets it in the drain phase of its next tick.
+     *
+     * @param channel channel id (an unreliable one for inputs repeated by the game, a reliable one for commands).
+     * @param src     payload.
+     * @param offset  in src.
+     * @param length  0 to the room's max relay input (the server drops larger ones).
+     * @return false if not queued (or longer than the client's largest message).
+     */
+    public boolean sendRelayInput(final int channel, final ByteBuf src, final int offset, final int length)
+    {
+        if (length < 0 || 1 + length > maxMessageBytes)
+        {
+            inputsRefused++;
+            return false;
+        }
+        relayOut.setByte(0, RoomMessageDescriptor.RELAY_INPUT);
+        relayOut.setBytes(1, src, offset, length);
+        if (sender.send(channel, relayOut, 0, 1 + length))
+        {
+            return true;
+        }
+        sendFailures++;
+        return false;
     }
 
     /**

@@ -1,0 +1,17 @@
+package dev.skirmish.session.room;
+
+/**
+ * Why a room closed; given to {@link RoomListener#onRoomClosed}. Its players are disconnected with
+ * {@link dev.skirmish.session.lifecycle.DisconnectReason#ROOM_CLOSED}.
+ */
+public enum RoomCloseReason
+{
+    /** The game ended it ({@link Room#end()} or {@link RoomServer#endRoom}). */
+    ENDED,
+    /** No player was connected for the empty-room grace period. */
+    EMPTY,
+    /** The game's logic threw: the room is isolated, the worker and its other rooms go on. */
+    ERROR,
+    /** A tick of the room took longer than the tick budget (as often as allowed): the room is isolated. */
+    STALL
+}
