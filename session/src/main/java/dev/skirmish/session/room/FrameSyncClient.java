@@ -287,8 +287,9 @@ public final class FrameSyncClient
         welcomes++;
         inputAck = -1; // a new session: the server has none of its inputs
         catchUpOutstanding = false;
-        if (next - 1 > newestSeen)
+        if (next - 1 >= newestSeen)
         {
+            // the frame before next closed about now: the input target estimate starts here (also for next 0)
             newestSeen = next - 1;
             newestSeenNs = nowNs;
         }

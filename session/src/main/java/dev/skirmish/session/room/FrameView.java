@@ -69,7 +69,8 @@ public final class FrameView
             final int flags = buffer.getUnsignedByte(position + 1);
             final int inputLength = buffer.getUnsignedByte(position + 2);
             if (slot >= MAX_CAPACITY || slot <= previousSlot ||
-                0 != (flags & ~(ENTRY_FLAG_INPUT | ENTRY_FLAG_REPEATED)) || end - position - ENTRY_HEADER_LENGTH < inputLength)
+                0 != (flags & ~(ENTRY_FLAG_INPUT | ENTRY_FLAG_REPEATED)) ||
+                end - position - ENTRY_HEADER_LENGTH < inputLength)
             {
                 return false;
             }
@@ -120,7 +121,8 @@ public final class FrameView
 
     /**
      * @param index 0 to {@link #entryCount()} - 1.
-     * @return entry flags ({@link RoomMessageDescriptor#ENTRY_FLAG_INPUT}, {@link RoomMessageDescriptor#ENTRY_FLAG_REPEATED}).
+     * @return entry flags ({@link RoomMessageDescriptor#ENTRY_FLAG_INPUT},
+     * {@link RoomMessageDescriptor#ENTRY_FLAG_REPEATED}).
      */
     public int flags(final int index)
     {

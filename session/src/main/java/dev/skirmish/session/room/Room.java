@@ -36,6 +36,7 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
     private long lateTicks;
     private long skippedTicks;
     private long stalls;
+    private int stallStreak;
     private long maxTickNs;
     private Object attachment;
 
@@ -180,7 +181,8 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
      * @param length  payload length; 1 + length must fit the channel's limit.
      * @return false if the player is not connected or its queue is full (counted).
      */
-    public boolean send(final RoomPlayer player, final int channel, final ByteBuf src, final int offset, final int length)
+    public boolean send(
+        final RoomPlayer player, final int channel, final ByteBuf src, final int offset, final int length)
     {
         final int at = claimRelay(player, channel, length);
         if (at < 0)
@@ -201,7 +203,8 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
      * @param length  payload length.
      * @return false if not queued.
      */
-    public boolean send(final RoomPlayer player, final int channel, final byte[] src, final int offset, final int length)
+    public boolean send(
+        final RoomPlayer player, final int channel, final byte[] src, final int offset, final int length)
     {
         final int at = claimRelay(player, channel, length);
         if (at < 0)
@@ -529,7 +532,7 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
         }
     }
 
-    void onTickMeasured(final long latenessNs, final boolean late, final long durationNs)
+    void onTickMeasured(final boolean late, final long durationNs)
     {
         if (late)
         {
@@ -539,11 +542,19 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
         {
             maxTickNs = durationNs;
         }
+        if (durationNs <= tickBudgetNs)
+        {
+            stallStreak = 0;
+        }
     }
 
-    long onStall()
+    /**
+     * @return consecutive stalls so far, this one included.
+     */
+    int onStall()
     {
-        return ++stalls;
+        stalls++;
+        return ++stallStreak;
     }
 
     void onSkipped(final long skipped)
@@ -552,7 +563,8 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
     }
 
     @Override
-    public boolean send(final int slot, final boolean reliable, final ByteBuf buffer, final int offset, final int length)
+    public boolean send(
+        final int slot, final boolean reliable, final ByteBuf buffer, final int offset, final int length)
     {
         final PlayerLink link = players[slot].link;
         return null != link &&

@@ -12,6 +12,8 @@ public enum RoomCloseReason
     EMPTY,
     /** The game's logic threw: the room is isolated, the worker and its other rooms go on. */
     ERROR,
-    /** A tick of the room took longer than the tick budget (as often as allowed): the room is isolated. */
+    /**
+     * Consecutive ticks of the room ({@code stallsBeforeClose}) took longer than the tick budget: the room is isolated.
+     */
     STALL
 }

@@ -41,7 +41,7 @@ public final class RoomConfig
     private long emptyRoomGraceNs = TimeUnit.SECONDS.toNanos(10);
     private long reconnectGraceNs = TimeUnit.SECONDS.toNanos(10);
     private long tickBudgetNs = 0;
-    private int stallsBeforeClose = 1;
+    private int stallsBeforeClose = 2;
     private long lateTickThresholdNs = TimeUnit.MILLISECONDS.toNanos(2);
     private int maxTicksPerCycle = 4;
     private int maxTickBacklog = 32;
@@ -575,8 +575,9 @@ public final class RoomConfig
     }
 
     /**
-     * @return stalls after which a room is closed (reason STALL); default 1: a tick that takes longer than its
-     * period delays every room of the worker.
+     * @return consecutive stalls after which a room is closed (reason STALL); default 2. A tick longer than its
+     * period delays every room of the worker, so logic that is too slow is isolated by its second tick; a single
+     * stall (a GC pause, class loading on a cold start) is counted but forgiven. 1 closes at the first stall.
      */
     public int stallsBeforeClose()
     {
@@ -670,8 +671,9 @@ public final class RoomConfig
     }
 
     /**
-     * @return clock read around each tick to measure its duration and lateness; {@link SystemNanoClock} unless set.
-     * Use the worker's clock (tests: the same virtual clock).
+     * @return clock read around each tick to measure its duration, and how far a duty cycle has got when a tick
+     * starts (its lateness); {@link SystemNanoClock} unless set. Only differences are used, so its origin may differ
+     * from the worker's clock (tests: the same virtual clock, advanced by a stalling game).
      */
     public NanoClock nanoClock()
     {

@@ -36,8 +36,9 @@ import static dev.skirmish.session.room.RoomMessageDescriptor.WELCOME_LENGTH;
  *   <li><b>Fault isolation:</b> any exception from a room's logic (or its engine) closes that room only
  *   ({@link RoomCloseReason#ERROR}). A tick cannot be preempted, so a stall is detected by measuring: a tick longer
  *   than the budget (default one period) is counted right after it returns, and the room is closed
- *   ({@link RoomCloseReason#STALL}) once it stalled {@code stallsBeforeClose} times. Rooms of other workers run on
- *   other threads and never wait for this one.</li>
+ *   ({@link RoomCloseReason#STALL}) after {@code stallsBeforeClose} consecutive stalls (default 2: a single GC pause
+ *   or cold start is counted and forgiven, logic that is too slow is closed by its second tick). Rooms of other
+ *   workers run on other threads and never wait for this one.</li>
  *   <li><b>Lifecycle:</b> join, reconnect (same client id: its held slot back), away (session lost: slot held for
  *   the reconnect grace), leave (disconnected on purpose, kicked, grace over), empty-room grace, end.</li>
  * </ul>
@@ -72,6 +73,7 @@ public final class RoomHost implements SessionListener
     private int nextStart;
     private boolean compactPending;
     private long nowNs;
+    private long cycleStartClockNs;
     private long nextLogNs = Long.MIN_VALUE;
 
     /**
@@ -147,7 +149,8 @@ public final class RoomHost implements SessionListener
         if (link.maxWholeMessageBytes() < config.maxMessageBytes())
         {
             logLimited("a session carries messages of up to {} B, rooms need maxMessageBytes {}: lower " +
-                "RoomConfig.maxMessageBytes or raise the path payload", link.maxWholeMessageBytes(), config.maxMessageBytes());
+                "RoomConfig.maxMessageBytes or raise the path payload",
+                link.maxWholeMessageBytes(), config.maxMessageBytes());
             refuse(link, DisconnectReason.ROOM_CLOSED);
             return;
         }
@@ -454,6 +457,7 @@ public final class RoomHost implements SessionListener
     public int doWork(final long nowNs)
     {
         this.nowNs = nowNs;
+        cycleStartClockNs = clock.nanoTime();
         int work = drainCommands(nowNs);
         final int size = roomList.size();
         if (size > 0)
@@ -482,7 +486,8 @@ public final class RoomHost implements SessionListener
         int ticks = 0;
         while (ticks < config.maxTicksPerCycle() && room.isOpen())
         {
-            final long startNs = Math.max(nowNs, clock.nanoTime());
+            // the worker's time plus what this cycle took so far (earlier ticks, a stall), whatever the clocks' origins
+            final long startNs = nowNs + (clock.nanoTime() - cycleStartClockNs);
             final long backlog = schedule.backlog(startNs);
             if (backlog < 1)
             {
@@ -508,7 +513,7 @@ public final class RoomHost implements SessionListener
             }
             runTick(room, tick, startNs);
             final long durationNs = clock.nanoTime() - startNs;
-            room.onTickMeasured(latenessNs, late, durationNs);
+            room.onTickMeasured(late, durationNs);
             if (durationNs > room.tickBudgetNs())
             {
                 onStall(room, durationNs);
@@ -618,7 +623,8 @@ public final class RoomHost implements SessionListener
         if (nowNs - nextLogNs >= 0 || Long.MIN_VALUE == nextLogNs)
         {
             nextLogNs = nowNs + LOG_INTERVAL_NS;
-            LOG.warn("worker " + worker + ": " + format + " (further ones counted, logged at most once a second)", a, b);
+            LOG.warn("worker " + worker + ": " + format + " (further ones counted, logged at most once a second)",
+                a, b);
         }
     }
 

@@ -131,7 +131,8 @@ class FrameSyncImpairedTest
         final RoomTestNetwork network, final RoomTestNetwork.SimClient client, final int frames, final String context)
     {
         assertTrue(client.deliveredUpTo() >= frames,
-            "client " + client.clientId + " delivered up to " + client.deliveredUpTo() + " < " + frames + "; " + context);
+            "client " + client.clientId + " delivered up to " + client.deliveredUpTo() + " < " + frames + "; " +
+            context);
         assertEquals(0, client.firstFrame, "client " + client.clientId + " first frame; " + context);
         for (int n = 0; n < client.deliveredUpTo(); n++)
         {
@@ -146,8 +147,8 @@ class FrameSyncImpairedTest
 
     static String describe(final long seed, final RoomTestNetwork network)
     {
-        final StringBuilder builder = new StringBuilder("seed=").append(seed).append(" (replay with -Dskirmish.test.seed=")
-            .append(seed).append(")");
+        final StringBuilder builder = new StringBuilder("seed=").append(seed)
+            .append(" (replay with -Dskirmish.test.seed=").append(seed).append(")");
         for (final RoomTestNetwork.SimClient client : network.clients)
         {
             builder.append("\n  ").append(client.describe());

@@ -318,9 +318,11 @@ class FrameSyncServerTest
         long budget = Long.MAX_VALUE;
 
         @Override
-        public boolean send(final int slot, final boolean reliable, final ByteBuf buffer, final int offset, final int length)
+        public boolean send(
+            final int slot, final boolean reliable, final ByteBuf buffer, final int offset, final int length)
         {
-            messages.add(new Object[]{slot, reliable, Unpooled.wrappedBuffer(ByteBufUtil.getBytes(buffer, offset, length))});
+            final ByteBuf copy = Unpooled.wrappedBuffer(ByteBufUtil.getBytes(buffer, offset, length));
+            messages.add(new Object[]{slot, reliable, copy});
             return true;
         }
 

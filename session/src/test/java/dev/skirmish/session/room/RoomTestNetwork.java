@@ -116,7 +116,8 @@ final class RoomTestNetwork
         }
 
         @Override
-        public void onPlayerJoined(final Room room, final RoomPlayer player, final boolean reconnected, final long nowNs)
+        public void onPlayerJoined(
+            final Room room, final RoomPlayer player, final boolean reconnected, final long nowNs)
         {
             listener.onPlayerJoined(room, player, reconnected, nowNs);
         }
@@ -199,6 +200,11 @@ final class RoomTestNetwork
         long inputIntervalNs = 1_000_000_000L / 30;
         long nextInputNs;
         boolean sendInputs = true;
+        /** State relay: send a RELAY_INPUT (an 8-byte sequence) on this channel every input interval; -1 for none. */
+        int relayChannel = -1;
+        long relaySequence;
+        final long[] relayReceived = new long[8];
+        long relayLastPayload = -1;
         /** Keep a copy of every delivered frame (allocates; off for the allocation test). */
         boolean record = true;
         long firstFrame = -1;
@@ -331,8 +337,19 @@ final class RoomTestNetwork
             if (sendInputs && nowNs - nextInputNs >= 0 && frameSync.isWelcomed())
             {
                 nextInputNs += inputIntervalNs;
-                input.setLongLE(0, clientId << 32 | frameSync.lastInputFrame() + 1);
-                frameSync.sendInput(input, 0, 8, nowNs);
+                if (relayChannel >= 0)
+                {
+                    input.setLongLE(0, relaySequence);
+                    if (frameSync.sendRelayInput(relayChannel, input, 0, 8))
+                    {
+                        relaySequence++;
+                    }
+                }
+                else
+                {
+                    input.setLongLE(0, clientId << 32 | frameSync.lastInputFrame() + 1);
+                    frameSync.sendInput(input, 0, 8, nowNs);
+                }
             }
             frameSync.doWork(nowNs);
         }
@@ -379,6 +396,17 @@ final class RoomTestNetwork
                 {
                     latencySumNs += frame.receivedNs() - frame.inputSentNs();
                 }
+            }
+        }
+
+        @Override
+        public void onRelay(
+            final FrameSyncClient client, final int channel, final ByteBuf buffer, final int offset, final int length)
+        {
+            relayReceived[channel]++;
+            if (length >= 8)
+            {
+                relayLastPayload = buffer.getLongLE(offset);
             }
         }
 
