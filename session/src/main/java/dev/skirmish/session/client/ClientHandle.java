@@ -31,6 +31,8 @@ import java.util.concurrent.RejectedExecutionException;
 public final class ClientHandle
 {
     private static final Logger LOG = LoggerFactory.getLogger(ClientHandle.class);
+    /** How far ahead of now the impaired link is drained when the client closes: past any delay and jitter. */
+    private static final long CLOSE_DRAIN_HORIZON_NS = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
 
     private final ClientGroup group;
     private final ClientLoop loop;
@@ -354,6 +356,12 @@ public final class ClientHandle
         try
         {
             client.disconnect(group.nanoClock().nanoTime());
+            if (null != toServerLink)
+            {
+                // the socket closes now: hand over what the impaired link still holds (the DISCONNECTs among it)
+                // as if its delays had passed, or the server would only learn of the leave by timeout
+                toServerLink.poll(group.nanoClock().nanoTime() + CLOSE_DRAIN_HORIZON_NS, toServerDelivery);
+            }
         }
         catch (final RuntimeException ex)
         {
