@@ -95,7 +95,7 @@ class MetricsEndpointTest
         assertTrue(body.contains("\njvm_threads_current "), body);
         sources.unregister(gauge);
         body = get("/metrics").body();
-        assertTrue(!body.contains("skirmish_rooms_open"), body);
+        assertTrue(!body.contains("skirmish_rooms_open{"), body);
     }
 
     @Test
