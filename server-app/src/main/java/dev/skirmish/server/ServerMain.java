@@ -10,13 +10,18 @@ import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.core.transport.TransportKind;
 import dev.skirmish.server.metrics.MetricsEndpoint;
 import dev.skirmish.server.metrics.MetricsSources;
+import dev.skirmish.server.metrics.RoomCollector;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
+import dev.skirmish.session.room.RoomConfig;
+import dev.skirmish.session.room.RoomListener;
+import dev.skirmish.session.room.RoomServer;
 import dev.skirmish.session.server.SessionRegistry;
 import dev.skirmish.session.server.SessionServer;
 import dev.skirmish.session.server.SessionServerConfig;
 import dev.skirmish.session.token.TokenKey;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,18 +38,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * {@code ./skirmish server}: the reference server. The default mode, {@code session}, is a {@link SessionServer}:
- * the stateless handshake on the I/O threads, sessions on the workers, and {@link SessionEchoListener} sending every
- * payload back to its session. The data-path benchmark modes stay: {@code echo} (full path: I/O thread → SPSC →
+ * {@code ./skirmish server}: the reference server. The default mode, {@code rooms}, is the battle server: a
+ * {@link SessionServer} (the stateless handshake on the I/O threads, sessions on the workers) running
+ * {@link RoomServer} rooms, created when the first player's connect token names them, with the room flags of
+ * {@link RoomOptions}. Mode {@code session} runs the sessions with {@link SessionEchoListener} sending every payload
+ * back to its session. The data-path benchmark modes stay: {@code echo} (full path: I/O thread → SPSC →
  * worker → SPSC → I/O thread, no sessions) and {@code raw-echo} (answered on the I/O thread, the baseline). Once the
  * node is up, a {@link MetricsEndpoint} serves {@code /metrics} and {@code /health} over HTTP (off with
  * {@code --metrics-port 0}). Exit codes: 0 normal stop, 1 runtime failure, 2 bad command line or configuration
  * (a metrics port that cannot be bound included).
+ * <p>
+ * {@code --config FILE} reads defaults from a properties file whose keys are the long flag names without dashes;
+ * the command line overrides it ({@link ConfigFile}). On SIGTERM/SIGINT or at the end of {@code --duration} the
+ * server stops within {@code --shutdown-timeout}: /health turns 503, the workers disconnect every session with
+ * SERVER_SHUTDOWN and the sockets close; exit 0, or 1 with a warning when the close overran the deadline.
  */
 @Command(
     name = "skirmish server",
@@ -57,7 +70,12 @@ public final class ServerMain implements Callable<Integer>
     /** What the server runs: sessions (the default) or one of the data-path benchmark modes. */
     enum Mode
     {
-        SESSION, ECHO, RAW_ECHO
+        ROOMS, SESSION, ECHO, RAW_ECHO;
+
+        boolean hasSessions()
+        {
+            return ROOMS == this || SESSION == this;
+        }
     }
 
     /** Session defaults: the flags' defaults are read from here, so help and behaviour never disagree. */
@@ -96,11 +114,17 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--bind", description = "Address to bind; '::' or '::1' for IPv6. Default: ${DEFAULT-VALUE}.")
     String bind = SkirmishContext.BIND_ADDRESS_DEFAULT;
 
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "Properties file of defaults: keys are the long flag names without dashes (tick-hz=60); " +
+            "flags on the command line override it; an unknown key or a bad value exits 2.")
+    Path configFile;
+
     @Option(names = "--mode", converter = ModeConverter.class,
-        description = "session (handshake + sessions, each payload echoed to its session), echo (benchmark: " +
+        description = "rooms (battle server: sessions in frame-sync rooms created from the token's room id), " +
+            "session (handshake + sessions, each payload echoed to its session), echo (benchmark: " +
             "full path through workers, no sessions) or raw-echo (benchmark baseline on the I/O thread). " +
-            "Default: session.")
-    Mode mode = Mode.SESSION;
+            "Default: rooms.")
+    Mode mode = Mode.ROOMS;
 
     @Option(names = "--io-threads", description = "I/O threads, one SO_REUSEPORT socket each. Default: ${DEFAULT-VALUE}.")
     int ioThreads = SkirmishContext.IO_THREADS_DEFAULT;
@@ -148,6 +172,12 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--duration", converter = DurationConverter.class,
         description = "Stop after this long (e.g. 30s, 5m). Default: run until SIGTERM/SIGINT.")
     Duration duration;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+        description = "Longest the stop may take (disconnecting every session with SERVER_SHUTDOWN, closing the " +
+            "sockets); past it the server exits anyway with a warning and exit code 1. Default: " +
+            SHUTDOWN_TIMEOUT_DEFAULT_TEXT + ".")
+    Duration shutdownTimeout = DurationParser.parse(SHUTDOWN_TIMEOUT_DEFAULT_TEXT);
 
     @Option(names = "--stats-interval", converter = DurationConverter.class,
         description = "Print a counters line to stderr this often; 0s turns it off. Default: 5s.")
@@ -219,11 +249,19 @@ public final class ServerMain implements Callable<Integer>
             "Default: ${DEFAULT-VALUE}.")
     long handshakeLoadThreshold = SESSION_DEFAULTS.handshakeLoadThresholdPerSecond();
 
+    @Mixin
+    RoomOptions roomOptions = new RoomOptions();
+
     @Spec
     CommandSpec spec;
 
-    /** Longest a SIGTERM waits for the node to close and report before the JVM exits anyway. */
-    static final long SHUTDOWN_DEADLINE_S = 10;
+    /** {@code --shutdown-timeout} default: long enough to close a loaded server, short of a 10 s orchestrator kill. */
+    static final String SHUTDOWN_TIMEOUT_DEFAULT_TEXT = "5s";
+    /** Extra time a SIGTERM waits, past the shutdown timeout, for the final report before the JVM exits anyway. */
+    private static final long REPORT_GRACE_MS = 1_000;
+
+    /** The config file read before parsing, or null: where values not on the command line came from. */
+    ConfigFile config;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -308,29 +346,38 @@ public final class ServerMain implements Callable<Integer>
     {
         final SkirmishContext ctx;
         final SessionServerConfig sessionConfig;
+        final RoomConfig roomConfig;
         final InetSocketAddress metricsAddress;
         try
         {
             ctx = context();
-            // Validated in every mode, so a bad session flag never waits for the day the mode changes.
+            // Validated in every mode, so a bad session or room flag never waits for the day the mode changes.
             sessionConfig = sessionConfig();
+            roomConfig = roomOptions.roomConfig();
             validateModeAndDuration();
             metricsAddress = metricsAddress();
         }
         catch (final ConfigurationException ex)
         {
-            err.println("skirmish server: invalid configuration: " + ex.getMessage());
+            err.println("skirmish server: invalid configuration: " + ex.getMessage() + sourceNote(ex.getMessage()));
             return 2;
         }
-        final boolean sessions = Mode.SESSION == mode;
-        printStart(ctx, sessions ? sessionConfig : null);
+        final boolean sessions = mode.hasSessions();
+        final boolean roomsMode = Mode.ROOMS == mode;
+        printStart(ctx, sessions ? sessionConfig : null, roomsMode ? roomConfig : null);
 
-        final SessionEchoListener.Group listeners = sessions ? new SessionEchoListener.Group(ctx.workers()) : null;
+        final SessionEchoListener.Group listeners =
+            Mode.SESSION == mode ? new SessionEchoListener.Group(ctx.workers()) : null;
+        // The reference battle server has no game logic: frame sync relays the inputs, the clients simulate.
+        final RoomServer rooms = roomsMode ? new RoomServer(roomConfig, (worker) -> new RoomListener()
+        {
+        }) : null;
         final SessionServer server;
         final SkirmishNode node;
         try
         {
-            server = sessions ? SessionServer.launch(ctx, sessionConfig, listeners) : null;
+            server = sessions ?
+                SessionServer.launch(ctx, sessionConfig, roomsMode ? rooms.listenerFactory() : listeners) : null;
             node = sessions ? server.node() : SkirmishNode.launch(ctx);
         }
         catch (final Exception ex)
@@ -354,7 +401,7 @@ public final class ServerMain implements Callable<Integer>
         {
             try
             {
-                metrics = startMetrics(metricsAddress, node);
+                metrics = startMetrics(metricsAddress, node, rooms);
             }
             catch (final IOException ex)
             {
@@ -372,8 +419,7 @@ public final class ServerMain implements Callable<Integer>
         final StatsPrinter stats = new StatsPrinter(
             node.counters(), sessions ? server.registry() : null, new ThreadAllocation(), err);
         // The listener report is taken after close: it includes the sessions closed by the shutdown itself.
-        runUntilStopped(stats, running, metrics, sessions ? listeners::report : () -> "");
-        return 0;
+        return runUntilStopped(stats, running, metrics, null != listeners ? listeners::report : () -> "");
     }
 
     /**
@@ -414,13 +460,18 @@ public final class ServerMain implements Callable<Integer>
      *
      * @param address where to listen.
      * @param node    the running node.
+     * @param rooms   the rooms in rooms mode (tick lateness, rooms open), else null.
      * @return the running endpoint.
      * @throws IOException if the address cannot be bound.
      */
-    private static MetricsEndpoint startMetrics(final InetSocketAddress address, final SkirmishNode node)
-        throws IOException
+    private static MetricsEndpoint startMetrics(
+        final InetSocketAddress address, final SkirmishNode node, final RoomServer rooms) throws IOException
     {
         final MetricsSources sources = MetricsSources.withDefaults(node.counters());
+        if (null != rooms)
+        {
+            sources.register(new RoomCollector(rooms));
+        }
         return MetricsEndpoint.start(address, sources);
     }
 
@@ -441,10 +492,14 @@ public final class ServerMain implements Callable<Integer>
         {
             throw new ConfigurationException("--duration must be > 0");
         }
-        if (Mode.SESSION == mode && maxDatagram < HandshakeDescriptor.CONNECT_REQUEST_LENGTH)
+        if (shutdownTimeout.isNegative() || shutdownTimeout.isZero())
+        {
+            throw new ConfigurationException("--shutdown-timeout must be > 0");
+        }
+        if (mode.hasSessions() && maxDatagram < HandshakeDescriptor.CONNECT_REQUEST_LENGTH)
         {
             throw new ConfigurationException("--max-datagram must be >= " +
-                HandshakeDescriptor.CONNECT_REQUEST_LENGTH + " in session mode (the size of a connect request), was " +
+                HandshakeDescriptor.CONNECT_REQUEST_LENGTH + " in modes rooms and session (the size of a connect request), was " +
                 maxDatagram);
         }
     }
@@ -453,13 +508,19 @@ public final class ServerMain implements Callable<Integer>
      * The warnings and the effective configuration, before anything is bound.
      *
      * @param ctx           core settings.
-     * @param sessionConfig session settings, or null outside session mode.
+     * @param sessionConfig session settings, or null outside modes rooms and session.
+     * @param roomConfig    room settings, or null outside rooms mode.
      */
-    private void printStart(final SkirmishContext ctx, final SessionServerConfig sessionConfig)
+    private void printStart(
+        final SkirmishContext ctx, final SessionServerConfig sessionConfig, final RoomConfig roomConfig)
     {
+        if (null == roomConfig)
+        {
+            noteIgnoredFlags("room", RoomOptions.ROOM_FLAGS);
+        }
         if (null == sessionConfig)
         {
-            noteIgnoredSessionFlags();
+            noteIgnoredFlags("session", SESSION_FLAGS);
         }
         else if (sessionConfig.tokenKey().isDevelopmentKey())
         {
@@ -475,32 +536,82 @@ public final class ServerMain implements Callable<Integer>
             out.println("  session:");
             out.print(sessionConfig.toString().replaceAll("(?m)^", "    "));
         }
+        if (null != roomConfig)
+        {
+            out.println("  rooms:");
+            out.println("    " + roomConfig.toString().replace(", ", "\n    ")
+                .replace("RoomConfig{", "").replace("}", ""));
+        }
+        out.println("  shutdownTimeout=" + shutdownTimeout.toMillis() + "ms");
+        out.println("  sources: " + sources());
     }
 
     /**
-     * Print stats lines until SIGTERM/SIGINT or the end of {@code --duration}, then close the server and print the
-     * final report (a SIGTERM waits for it).
+     * @return which flags the command line and the config file set; everything else is a default.
+     */
+    private String sources()
+    {
+        final List<String> commandLine = new ArrayList<>();
+        for (final CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions())
+        {
+            commandLine.add(option.longestName());
+        }
+        final String fromLine = "command line " + (commandLine.isEmpty() ? "(none)" : String.join(" ", commandLine));
+        final String fromFile = null == config ? "" : "; " + config.path() + " " + config.keysNotOn(commandLine);
+        return fromLine + fromFile + "; everything else default";
+    }
+
+    /**
+     * @param message a configuration error starting with a flag.
+     * @return a note naming the config file when that flag's value came from it, else "".
+     */
+    private String sourceNote(final String message)
+    {
+        if (null == config || null == spec)
+        {
+            return "";
+        }
+        final int colon = message.indexOf(':');
+        final int space = message.indexOf(' ');
+        final int end = colon < 0 ? space : (space < 0 ? colon : Math.min(colon, space));
+        final String flag = end < 0 ? message : message.substring(0, end);
+        return flag.startsWith("--") && !spec.commandLine().getParseResult().hasMatchedOption(flag) &&
+            config.has(flag) ? " (key " + flag.substring(2) + " in " + config.path() + ")" : "";
+    }
+
+    /**
+     * Print stats lines until SIGTERM/SIGINT or the end of {@code --duration}, then stop within
+     * {@code --shutdown-timeout}: /health turns 503, the report is taken, the server closes (the workers disconnect
+     * every session with SERVER_SHUTDOWN, the sockets close), the final report is printed. A SIGTERM waits for all
+     * this and then ends the JVM with the same exit code (0, not the 143 of a signalled JVM).
      *
      * @param stats      the stats printer.
      * @param server     what to close: the session server or the node.
      * @param metrics    the metrics endpoint, or null when off: 503 on /health from the stop on, closed last.
      * @param afterClose more report lines, taken after the close.
-     * @throws Exception if interrupted while waiting, or the close fails.
+     * @return 0 when the server closed within the deadline, 1 when it did not (a warning says so).
+     * @throws Exception if interrupted while waiting.
      */
-    private void runUntilStopped(
+    private int runUntilStopped(
         final StatsPrinter stats,
         final AutoCloseable server,
         final MetricsEndpoint metrics,
         final Supplier<String> afterClose) throws Exception
     {
         final CountDownLatch stopped = new CountDownLatch(1);
-        // On SIGTERM/SIGINT: tell the main loop to stop, then hold the JVM until it has closed and reported.
+        final int[] exitCode = {0};
+        // On SIGTERM/SIGINT: tell the main loop to stop, hold the JVM until it has closed and reported, then exit
+        // with its code: halt, because the JVM is already exiting and System.exit would block.
         final Thread hook = new Thread(() ->
         {
             stop.countDown();
             try
             {
-                stopped.await(SHUTDOWN_DEADLINE_S, TimeUnit.SECONDS);
+                final boolean reported =
+                    stopped.await(shutdownTimeout.toMillis() + REPORT_GRACE_MS, TimeUnit.MILLISECONDS);
+                err.flush();
+                out.flush();
+                Runtime.getRuntime().halt(reported ? exitCode[0] : 1);
             }
             catch (final InterruptedException ignore)
             {
@@ -511,56 +622,101 @@ public final class ServerMain implements Callable<Integer>
 
         final long endNs = null == duration ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
         final long intervalNs = statsInterval.isZero() ? Long.MAX_VALUE : statsInterval.toNanos();
-        String report = "";
-        try
+        while (true)
         {
-            while (true)
+            final long nowNs = System.nanoTime();
+            final long waitNs = Math.min(intervalNs, endNs - nowNs);
+            if (waitNs <= 0 || stop.await(waitNs, TimeUnit.NANOSECONDS))
             {
-                final long nowNs = System.nanoTime();
-                final long waitNs = Math.min(intervalNs, endNs - nowNs);
-                if (waitNs <= 0 || stop.await(waitNs, TimeUnit.NANOSECONDS))
-                {
-                    break;
-                }
-                if (intervalNs != Long.MAX_VALUE)
-                {
-                    stats.printInterval();
-                }
+                break;
+            }
+            if (intervalNs != Long.MAX_VALUE)
+            {
+                stats.printInterval();
             }
         }
-        finally
+
+        final long stopStartNs = System.nanoTime();
+        err.println("skirmish server: stopping (deadline " + shutdownTimeout.toMillis() + " ms): " +
+            "disconnecting every session with SERVER_SHUTDOWN");
+        err.flush();
+        if (null != metrics)
         {
-            if (null != metrics)
-            {
-                metrics.beginShutdown();
-            }
-            // Per-thread figures are only readable while the threads live: take the report before closing.
-            report = stats.finalReport();
+            metrics.beginShutdown();
+        }
+        // Per-thread figures are only readable while the threads live: take the report before closing.
+        final String report = stats.finalReport();
+        final boolean closed = closeWithin(server, stopStartNs + shutdownTimeout.toNanos());
+        if (null != metrics)
+        {
+            metrics.close();
+        }
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ignore)
+        {
+            // Already shutting down: the hook waits for the report below.
+        }
+        final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopStartNs);
+        out.println("skirmish server: stopped in " + stopMs + " ms");
+        out.print(report);
+        if (closed)
+        {
+            out.print(afterClose.get());
+        }
+        else
+        {
+            err.println("skirmish server: WARNING: the stop overran --shutdown-timeout " +
+                shutdownTimeout.toMillis() + " ms: exiting anyway (exit code 1); sessions not yet told may time out");
+            exitCode[0] = 1;
+        }
+        out.flush();
+        err.flush();
+        stopped.countDown();
+        return exitCode[0];
+    }
+
+    /**
+     * Close on another thread and wait for it until the deadline, so a close that hangs cannot hold the stop.
+     *
+     * @param server     what to close.
+     * @param deadlineNs {@link System#nanoTime()} by which it must have closed.
+     * @return true if it closed (or failed, reported) in time.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    private boolean closeWithin(final AutoCloseable server, final long deadlineNs) throws InterruptedException
+    {
+        final CompletableFuture<Void> close = new CompletableFuture<>();
+        final Thread closer = new Thread(() ->
+        {
             try
             {
                 server.close();
+                close.complete(null);
             }
-            finally
+            catch (final Throwable ex)
             {
-                if (null != metrics)
-                {
-                    metrics.close();
-                }
+                close.completeExceptionally(ex);
             }
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException ignore)
-            {
-                // Already shutting down: the hook waits for the report below.
-            }
+        }, "skirmish-close");
+        closer.setDaemon(true);
+        closer.start();
+        try
+        {
+            close.get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
         }
-        out.println("skirmish server: stopped");
-        out.print(report);
-        out.print(afterClose.get());
-        out.flush();
-        stopped.countDown();
+        catch (final java.util.concurrent.TimeoutException ex)
+        {
+            return false;
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            err.println("skirmish server: error while closing: " + ex.getCause());
+            return true;
+        }
     }
 
     private String modeName()
@@ -568,19 +724,19 @@ public final class ServerMain implements Callable<Integer>
         return mode.name().toLowerCase().replace('_', '-');
     }
 
-    private void noteIgnoredSessionFlags()
+    private void noteIgnoredFlags(final String kind, final List<String> flags)
     {
         final List<String> given = new ArrayList<>();
-        for (final String flag : SESSION_FLAGS)
+        for (final String flag : flags)
         {
-            if (spec.commandLine().getParseResult().hasMatchedOption(flag))
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag) || (null != config && config.has(flag)))
             {
                 given.add(flag);
             }
         }
         if (!given.isEmpty())
         {
-            err.println("skirmish server: note: session flags have no effect in mode " + modeName() + ": " +
+            err.println("skirmish server: note: " + kind + " flags have no effect in mode " + modeName() + ": " +
                 String.join(", ", given));
         }
     }
@@ -626,6 +782,35 @@ public final class ServerMain implements Callable<Integer>
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
+        final Path configPath = ConfigFile.findIn(args);
+        if (null != configPath)
+        {
+            try
+            {
+                main.config = ConfigFile.load(configPath, cli.getCommandSpec());
+            }
+            catch (final ConfigurationException ex)
+            {
+                err.println("skirmish server: invalid configuration: " + ex.getMessage());
+                return 2;
+            }
+            cli.setDefaultValueProvider(main.config);
+            final CommandLine.IParameterExceptionHandler usage = cli.getParameterExceptionHandler();
+            cli.setParameterExceptionHandler((ex, rest) ->
+            {
+                // A bad value from the file: name the key and the file rather than print the usage.
+                final CommandLine.Model.ArgSpec arg = ex.getArgSpec();
+                if (arg instanceof CommandLine.Model.OptionSpec &&
+                    main.config.has(((CommandLine.Model.OptionSpec)arg).longestName()) &&
+                    !ex.getCommandLine().getParseResult().hasMatchedOption((CommandLine.Model.OptionSpec)arg))
+                {
+                    err.println("skirmish server: invalid configuration: --config " + configPath + ": key " +
+                        ((CommandLine.Model.OptionSpec)arg).longestName().substring(2) + ": " + ex.getMessage());
+                    return 2;
+                }
+                return usage.handleParseException(ex, rest);
+            });
+        }
         return cli.execute(args);
     }
 

@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code ./skirmish server} with its defaults (session mode, development key, wildcard bind) against a hand-rolled
+ * {@code ./skirmish server --mode session} with its defaults (development key, wildcard bind) against a hand-rolled
  * client over real UDP with a token from {@code ./skirmish token} with its defaults: connect request, challenge,
  * challenge response, the server's first keepalive, then one DATA payload echoed by {@link SessionEchoListener}.
  */
@@ -50,7 +50,7 @@ class ServerMainSessionTest
     private final PrintStream err = new PrintStream(capturedErr, true, StandardCharsets.UTF_8);
 
     @Test
-    void shouldCompleteHandshakeAndEchoPayloadInDefaultMode() throws Exception
+    void shouldCompleteHandshakeAndEchoPayloadInSessionMode() throws Exception
     {
         final int port;
         try (DatagramSocket probe = new DatagramSocket(0))
@@ -58,7 +58,7 @@ class ServerMainSessionTest
             port = probe.getLocalPort();
         }
         final InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
-        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(out, err,
+        final CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ServerMain.run(out, err, "--mode=session",
             "--port=" + port, "--duration=3s", "--stats-interval=0s", "--metrics-port=0"));
 
         final ByteArrayOutputStream tokenOut = new ByteArrayOutputStream();

@@ -62,7 +62,23 @@ class ServerMainTest
         "--timer-tick=50us",
         "--timer-tick=2s",
         "--handshake-load-threshold=-1",
-        "--max-datagram=1199"})
+        "--max-datagram=1199",
+        "--tick-hz=9",
+        "--tick-hz=129",
+        "--room-capacity=0",
+        "--room-capacity=65",
+        "--room-mode=battle-royale",
+        "--frame-redundancy=16",
+        "--missing-input=guess",
+        "--input-window=48",
+        "--history-frames=1000",
+        "--empty-room-grace=-1s",
+        "--stall-budget=soon",
+        "--stalls-before-close=0",
+        "--auto-create-rooms=maybe",
+        "--shutdown-timeout=0s",
+        "--port=-1",
+        "--config=/no/such/skirmish.properties"})
     void shouldExitTwoOnBadCommandLineOrConfiguration(final String arg)
     {
         assertEquals(2, ServerMain.run(out, err, arg, "--port=0"), stderr());
@@ -112,9 +128,45 @@ class ServerMainTest
         {
             assertTrue(help.contains(flag), flag + " in " + help);
         }
-        assertTrue(help.contains("Default: session."), help);
+        assertTrue(help.contains("Default: rooms."), help);
+        for (final String flag : RoomOptions.ROOM_FLAGS)
+        {
+            assertTrue(help.contains(flag), flag + " in " + help);
+        }
         assertTrue(help.contains("Default: " + defaults.maxSessions() + "."), help);
         assertTrue(help.contains("Default: " + defaults.handshakeLoadThresholdPerSecond() + "."), help);
+    }
+
+    @Test
+    void shouldExitTwoNamingTheFlagWhenTickRateIsOutOfRange()
+    {
+        assertEquals(2, ServerMain.run(out, err, "--tick-hz=200", "--port=0"));
+        assertTrue(stderr().contains("invalid configuration: --tick-hz: tickRateHz must be in [10, 128]: 200"),
+            stderr());
+        assertFalse(stdout().contains("effective configuration"), "stops before starting: " + stdout());
+    }
+
+    @Test
+    void shouldRunRoomsModeByDefaultWithTheRoomFlagsInTheEffectiveConfiguration()
+    {
+        assertEquals(0, ServerMain.run(out, err, "--bind=127.0.0.1", "--metrics-port=0", "--port=0",
+            "--duration=500ms", "--stats-interval=0s", "--tick-hz=60", "--room-capacity=4", "--missing-input=repeat",
+            "--frame-redundancy=5", "--stall-budget=50ms", "--empty-room-grace=3s"), stderr());
+        final String output = stdout();
+        assertTrue(output.contains(", mode rooms)\n"), output);
+        assertTrue(output.contains("  rooms:\n    tickRateHz=60\n    capacity=4\n    mode=FRAME_SYNC\n"), output);
+        assertTrue(output.contains("    redundancy=5\n") && output.contains("    missingInputPolicy=REPEAT_LAST\n") &&
+            output.contains("    tickBudgetNs=50000000\n") && output.contains("    emptyRoomGraceNs=3000000000\n"),
+            output);
+        assertTrue(output.contains("  sources: command line --bind --metrics-port --port --duration"), output);
+    }
+
+    @Test
+    void shouldNoteRoomFlagsInOtherModes()
+    {
+        assertEquals(0, ServerMain.run(out, err, "--mode=echo", "--bind=127.0.0.1", "--metrics-port=0", "--port=0",
+            "--duration=200ms", "--stats-interval=0s", "--tick-hz=60"), stderr());
+        assertTrue(stderr().contains("note: room flags have no effect in mode echo: --tick-hz"), stderr());
     }
 
     @Test
@@ -159,9 +211,9 @@ class ServerMainTest
     }
 
     @Test
-    void shouldRunSessionModeByDefaultWithDevelopmentKeyWarningUntilDuration()
+    void shouldRunSessionModeWithDevelopmentKeyWarningUntilDuration()
     {
-        assertEquals(0, ServerMain.run(out, err,
+        assertEquals(0, ServerMain.run(out, err, "--mode=session",
             "--bind=127.0.0.1", "--metrics-port=0", "--port=0", "--duration=1s", "--stats-interval=300ms", "--max-sessions=64"));
         final String output = stdout();
         assertTrue(output.contains(", mode session)\n"), output);
