@@ -162,6 +162,37 @@ class ServerMainTest
     }
 
     @Test
+    void shouldTakeDefaultsFromTheConfigFileWithTheCommandLineWinning() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("server.properties"),
+            "# battle server\ntick-hz=60\nroom-capacity=4\nmissing-input=repeat\n");
+        assertEquals(0, ServerMain.run(out, err, "--config=" + file, "--room-capacity=6", "--bind=127.0.0.1",
+            "--metrics-port=0", "--port=0", "--duration=300ms", "--stats-interval=0s"), stderr());
+        final String output = stdout();
+        assertTrue(output.contains("    tickRateHz=60\n    capacity=6\n") &&
+            output.contains("    missingInputPolicy=REPEAT_LAST\n"), output);
+        assertTrue(output.contains("; " + file + " missing-input tick-hz; everything else default"), output);
+    }
+
+    @Test
+    void shouldExitTwoNamingTheKeyOfAnUnknownOrBadConfigFileEntry() throws Exception
+    {
+        final Path unknown = Files.writeString(dir.resolve("unknown.properties"), "tick-rate=60\n");
+        assertEquals(2, ServerMain.run(out, err, "--config", unknown.toString(), "--port=0"));
+        assertTrue(stderr().contains("unknown key 'tick-rate'") && stderr().contains(unknown.toString()), stderr());
+
+        final Path notInt = Files.writeString(dir.resolve("notint.properties"), "tick-hz=fast\n");
+        assertEquals(2, ServerMain.run(out, err, "--config=" + notInt, "--port=0"));
+        assertTrue(stderr().contains("--config " + notInt + ": key tick-hz: "), stderr());
+
+        final Path outOfRange = Files.writeString(dir.resolve("range.properties"), "tick-hz=5\n");
+        assertEquals(2, ServerMain.run(out, err, "--config=" + outOfRange, "--port=0"));
+        assertTrue(stderr().contains("--tick-hz: tickRateHz must be in [10, 128]: 5 (key tick-hz in " +
+            outOfRange + ")"), stderr());
+        assertFalse(stdout().contains("effective configuration"), stdout());
+    }
+
+    @Test
     void shouldNoteRoomFlagsInOtherModes()
     {
         assertEquals(0, ServerMain.run(out, err, "--mode=echo", "--bind=127.0.0.1", "--metrics-port=0", "--port=0",
