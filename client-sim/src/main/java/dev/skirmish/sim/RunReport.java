@@ -121,7 +121,15 @@ public final class RunReport
             rtt.outputPercentileDistribution(out, NS_PER_US);
         }
         modeReport.writeFiles(dir);
-        ReportPage.write(RunDirectory.load(dir), List.of(), dir.resolve(ReportPage.FILE));
+        try
+        {
+            ReportPage.write(RunDirectory.load(dir), List.of(), dir.resolve(ReportPage.FILE));
+        }
+        catch (final IOException ex)
+        {
+            // the run and its data files stand; only the page is missing (./skirmish report DIR retries it)
+            System.err.println("skirmish bots: " + ReportPage.FILE + " not written: " + ex.getMessage());
+        }
     }
 
     /**

@@ -143,8 +143,10 @@ public final class IntervalReporter implements Runnable
     {
         final boolean intervalInMeasurement = lastTickNs - phases.measureStartNs() >= 0;
 
-        warmupInterval = rtt.warmupInterval(warmupInterval);
-        measuredInterval = rtt.measuredInterval(measuredInterval);
+        // fresh interval histograms (one each per second): a recycled one that the auto-resizing recorder had to
+        // grow was sometimes encoded into the log with counts beyond its header's range, unreadable afterwards
+        warmupInterval = rtt.warmupInterval(null);
+        measuredInterval = rtt.measuredInterval(null);
 
         if (warmupInterval.getTotalCount() > 0)
         {
