@@ -123,6 +123,17 @@ public final class ClientHandle
     }
 
     /**
+     * Flush what the client has queued (e.g. messages sent with {@link SkirmishClient#send(int, ByteBuf, int, int)}
+     * from a timer task on the loop), as the end of an {@link #execute} task does, without allocating a task.
+     * Called from the client's event loop.
+     */
+    public void flush()
+    {
+        assert loop.eventLoop().inEventLoop();
+        flushClient();
+    }
+
+    /**
      * Send a whole array as one message. See {@link #send(int, byte[], int, int)}.
      *
      * @param channel channel id.
