@@ -2,6 +2,7 @@ package dev.skirmish.sim;
 
 import java.util.function.IntSupplier;
 
+import dev.skirmish.sim.report.ProgressLine;
 import dev.skirmish.sim.report.TrafficCounters;
 
 /**
@@ -41,6 +42,16 @@ public interface BotRun extends AutoCloseable
      * @return the count, or null for modes without connections.
      */
     default IntSupplier connectedClients()
+    {
+        return null;
+    }
+
+    /**
+     * The mode's own progress line, printed once a second instead of the default one.
+     *
+     * @return the line's composer, or null for the default line.
+     */
+    default ProgressLine progressLine()
     {
         return null;
     }

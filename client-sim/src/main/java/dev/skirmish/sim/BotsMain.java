@@ -21,6 +21,7 @@ import dev.skirmish.sim.cli.DurationConverter;
 import dev.skirmish.sim.cli.ServerAddress;
 import dev.skirmish.sim.cli.U64Converter;
 import dev.skirmish.sim.flood.FloodTransport;
+import dev.skirmish.sim.game.GameSettings;
 import dev.skirmish.sim.report.IntervalReporter;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.session.SessionSettings;
@@ -43,8 +44,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code skirmish bots}: the bot load generator. By default ({@code --mode session}) connects session bots to a
- * Skirmish session server and pings it at a fixed rate; {@code pingpong} and {@code flood} send ECHO datagrams to a
+ * {@code skirmish bots}: the bot load generator. By default ({@code --mode game}) connects game bots to a Skirmish
+ * server with rooms, where they play frame sync in rooms; {@code session} bots ping a session server at a fixed rate;
+ * {@code pingpong} and {@code flood} send ECHO datagrams to a
  * server in {@code echo} or {@code raw-echo} mode. Records connect and round-trip times with HdrHistogram and writes
  * a report directory.
  * <p>
@@ -57,11 +59,12 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
-        "Bot load generator. Mode session (the default): bots connect to a Skirmish session server "
-            + "(./skirmish server) with their own connect tokens, join rooms and ping at a fixed rate. "
+        "Bot load generator. Mode game (the default): bots connect to a Skirmish server with rooms "
+            + "(./skirmish server) with their own connect tokens and play frame sync in rooms of --room-size at "
+            + "--tick-hz. Mode session: bots ping a session server at a fixed rate. "
             + "Modes pingpong and flood: ECHO datagrams to a server in mode echo or raw-echo.",
-        "Records connect and round-trip times with HdrHistogram; writes summary.json, rtt.hgrm and rtt.hlog "
-            + "(session mode also connect.hgrm) and report.html (plots; ./skirmish report) to the report directory.",
+        "Records latencies with HdrHistogram; writes summary.json, <metric>.hgrm and .hlog (game: input-frame, "
+            + "frame-jitter, rtt, connect, loop-lag; others: rtt, session also connect) and report.html (plots; ./skirmish report) to the report directory.",
         ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -88,6 +91,10 @@ public final class BotsMain implements Callable<Integer>
     public static final int MAX_IO_THREADS = 64;
     /** Most session bots per room. */
     public static final int MAX_ROOM_SIZE = MAX_CLIENTS;
+    /** Highest input rate per game bot: the rooms' highest tick rate. */
+    public static final int MAX_TICK_HZ = 128;
+    /** Port of the server's metrics endpoint unless --metrics-url says otherwise. */
+    public static final int METRICS_PORT_DEFAULT = 9400;
     /** Highest ping rate per session bot. */
     public static final int MAX_RATE_HZ = 1000;
     /** Server address when none is given: the default server port on loopback. */
@@ -97,29 +104,33 @@ public final class BotsMain implements Callable<Integer>
 
     /** Options, by their first name, and the modes they apply to; the others ignore them with a warning. */
     private static final Map<String, List<Mode>> MODE_OPTIONS = Map.ofEntries(
-        Map.entry("--clients", List.of(Mode.SESSION, Mode.FLOOD)),
-        Map.entry("--threads", List.of(Mode.SESSION, Mode.FLOOD)),
-        Map.entry("--transport", List.of(Mode.SESSION, Mode.FLOOD)),
+        Map.entry("--clients", List.of(Mode.GAME, Mode.SESSION, Mode.FLOOD)),
+        Map.entry("--threads", List.of(Mode.GAME, Mode.SESSION, Mode.FLOOD)),
+        Map.entry("--transport", List.of(Mode.GAME, Mode.SESSION, Mode.FLOOD)),
         Map.entry("--window", List.of(Mode.FLOOD)),
         Map.entry("--spin", List.of(Mode.PINGPONG)),
-        Map.entry("--token-key", List.of(Mode.SESSION)),
-        Map.entry("--protocol-id", List.of(Mode.SESSION)),
-        Map.entry("--room-size", List.of(Mode.SESSION)),
+        Map.entry("--token-key", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--protocol-id", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--room-size", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--rate", List.of(Mode.SESSION)),
-        Map.entry("--connect-timeout", List.of(Mode.SESSION)),
-        Map.entry("--max-failures", List.of(Mode.SESSION)),
-        Map.entry("--single-source", List.of(Mode.SESSION)),
+        Map.entry("--connect-timeout", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--max-failures", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--single-source", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--channel", List.of(Mode.SESSION)),
-        Map.entry("--impair", List.of(Mode.SESSION)),
-        Map.entry("--seed", List.of(Mode.SESSION)));
+        Map.entry("--impair", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--seed", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--tick-hz", List.of(Mode.GAME)),
+        Map.entry("--ramp", List.of(Mode.GAME)),
+        Map.entry("--metrics-url", List.of(Mode.GAME)));
 
     private static final DateTimeFormatter RUN_DIR_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "session", converter = Mode.Converter.class,
-        description = "session (bots connect to a session server and ping at --rate), pingpong (one ECHO "
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "game", converter = Mode.Converter.class,
+        description = "game (bots in rooms of --room-size play frame sync at --tick-hz against a server with rooms: "
+            + "input-to-frame latency, frame jitter, RTT), session (bots connect to a session server and ping at --rate), pingpong (one ECHO "
             + "datagram in flight) or flood (--clients x --window in flight); pingpong and flood need a server "
             + "in mode echo or raw-echo. Default: ${DEFAULT-VALUE}.")
     private Mode mode;
@@ -143,8 +154,9 @@ public final class BotsMain implements Callable<Integer>
             + "16..1400. Default: ${DEFAULT-VALUE}.")
     private int payloadLength;
 
-    @Option(names = "--clients", paramLabel = "N", defaultValue = "4",
-        description = "Session: bots; flood: clients. Each has its own socket, 1..10000. Default: ${DEFAULT-VALUE}.")
+    @Option(names = { "--clients", "--bots" }, paramLabel = "N", defaultValue = "4",
+        description = "Game, session: bots; flood: clients. Each has its own socket, 1..10000. "
+            + "Default: ${DEFAULT-VALUE}.")
     private int clients;
 
     @Option(names = "--window", paramLabel = "W", defaultValue = "8",
@@ -162,44 +174,58 @@ public final class BotsMain implements Callable<Integer>
     private Duration spin;
 
     @Option(names = { "--threads", "--io-threads" }, paramLabel = "N", defaultValue = "1",
-        description = "Session, flood: client event-loop threads, 1..64. Default: ${DEFAULT-VALUE}.")
+        description = "Game, session, flood: client event-loop threads, 1..64. Default: ${DEFAULT-VALUE}.")
     private int ioThreads;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "auto", converter = FloodTransport.Converter.class,
-        description = "Session, flood: auto (epoll if available, else nio), epoll or nio. Default: ${DEFAULT-VALUE}.")
+        description = "Game, session, flood: auto (epoll if available, else nio), epoll or nio. Default: ${DEFAULT-VALUE}.")
     private FloodTransport transport;
 
     @Option(names = "--token-key", paramLabel = "FILE",
-        description = "Session: key file the bots' connect tokens are sealed with, 64 hex characters or 32 raw bytes "
+        description = "Game, session: key file the bots' connect tokens are sealed with, 64 hex characters or 32 raw bytes "
             + "(as ./skirmish server --token-key). Default: the public development key.")
     private Path tokenKeyFile;
 
     @Option(names = "--protocol-id", paramLabel = "N", defaultValue = PROTOCOL_ID_DEFAULT_TEXT,
         converter = U64Converter.class,
-        description = "Session: u64 naming the game and build, decimal or 0x-hex; must match the server's. "
+        description = "Game, session: u64 naming the game and build, decimal or 0x-hex; must match the server's. "
             + "Default: ${DEFAULT-VALUE}.")
     private long protocolId;
 
     @Option(names = "--room-size", paramLabel = "K", defaultValue = "4",
-        description = "Session: bots per room; bot i joins room i / K. 1..10000. Default: ${DEFAULT-VALUE}.")
+        description = "Game, session: bots per room; bot i joins room i / K. 1..10000. Default: ${DEFAULT-VALUE}.")
     private int roomSize;
 
     @Option(names = "--rate", paramLabel = "HZ", defaultValue = "30",
         description = "Session: pings per second per bot, 1..1000. Default: ${DEFAULT-VALUE}.")
     private int rateHz;
 
+    @Option(names = "--tick-hz", paramLabel = "HZ", defaultValue = "30",
+        description = "Game: inputs per second per bot; should be the server's room tick rate. 1..128. "
+            + "Default: ${DEFAULT-VALUE}.")
+    private int tickHz;
+
+    @Option(names = "--ramp", paramLabel = "R/s",
+        description = "Game: connect this many bots per second, e.g. 200/s. Default: as fast as possible.")
+    private String ramp;
+
+    @Option(names = "--metrics-url", paramLabel = "URL",
+        description = "Game: the server's Prometheus endpoint, scraped at the start and end for GC pauses and tick "
+            + "lateness; 'none' to skip. Default: http://<server host>:9400/metrics.")
+    private String metricsUrl;
+
     @Option(names = "--connect-timeout", paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,
-        description = "Session: a bot not connected this long after it started connecting has failed. "
+        description = "Game, session: a bot not connected this long after it started connecting has failed. "
             + "Default: ${DEFAULT-VALUE}.")
     private Duration connectTimeout;
 
     @Option(names = "--max-failures", paramLabel = "N", defaultValue = "0",
-        description = "Session: bots that may fail to connect or disconnect unexpectedly before the run fails "
+        description = "Game, session: bots that may fail to connect or disconnect unexpectedly before the run fails "
             + "(exit 1). Default: ${DEFAULT-VALUE}.")
     private int maxFailures;
 
     @Option(names = "--single-source",
-        description = "Session: every bot binds the same local address. Without it, against a server on IPv4 "
+        description = "Game, session: every bot binds the same local address. Without it, against a server on IPv4 "
             + "loopback each bot binds its own address in 127.1.0.0/16, so that many bots connecting at once do not "
             + "trip the server's per-source handshake limit.")
     private boolean singleSource;
@@ -212,13 +238,13 @@ public final class BotsMain implements Callable<Integer>
     private int channel;
 
     @Option(names = "--impair", paramLabel = "PROFILE",
-        description = "Session: an in-process impaired network between each bot and the server, both ways: a preset "
+        description = "Game, session: an in-process impaired network between each bot and the server, both ways: a preset "
             + "(none, lan, wifi, 4g, bad-4g) and/or items, e.g. 'loss=5%%,delay=10ms,jitter=2ms' or '4g,bw=2mbps'. "
             + "Seeded (see --seed). Default: none.")
     private String impair;
 
     @Option(names = "--seed", paramLabel = "N",
-        description = "Session: seed of the --impair network (bot i uses seed+2i, seed+2i+1). Default: random, "
+        description = "Game, session: seed of the --impair network (bot i uses seed+2i, seed+2i+1). Default: random, "
             + "printed.")
     private Long seed;
 
@@ -328,14 +354,15 @@ public final class BotsMain implements Callable<Integer>
                 config.mode().cliName(), config.server(), describeSession(config), warmup.toMillis() + "ms",
                 duration.toMillis() + "ms", run.transport(), dir);
 
-            final HistogramLogWriter logWriter = new HistogramLogWriter(dir.resolve(RunReport.HLOG_FILE).toFile());
+            final HistogramLogWriter logWriter = new HistogramLogWriter(
+                dir.resolve(config.mode().metric() + ".hlog").toFile());
             try
             {
                 run.prepare();
                 final RunPhases phases = RunPhases.startingNow(config.warmupNs(), config.durationNs());
                 writeLogHeader(logWriter, config, phases);
                 final IntervalReporter reporter = new IntervalReporter(
-                    phases, rtt, run.counters(), run.connectedClients(), logWriter, err);
+                    phases, rtt, run.counters(), run.connectedClients(), logWriter, err, run.progressLine());
                 reporter.start();
 
                 long stopNs = phases.endNs();
@@ -399,7 +426,8 @@ public final class BotsMain implements Callable<Integer>
         checkRange("--threads", ioThreads, 1, MAX_IO_THREADS);
 
         final boolean flood = mode == Mode.FLOOD;
-        final boolean session = mode == Mode.SESSION;
+        final boolean game = mode == Mode.GAME;
+        final boolean session = mode == Mode.SESSION || game;
         final boolean manyClients = flood || session;
         if (manyClients && transport == FloodTransport.EPOLL)
         {
@@ -414,7 +442,7 @@ public final class BotsMain implements Callable<Integer>
         }
 
         final SessionSettings sessionSettings = session ? concludeSession() : null;
-        final int clientWindow = session ? sessionSettings.slots(timeout.toNanos()) : flood ? window : 1;
+        final int clientWindow = game ? 1 : session ? sessionSettings.slots(timeout.toNanos()) : flood ? window : 1;
 
         return new RunConfig(
             mode,
@@ -430,12 +458,51 @@ public final class BotsMain implements Callable<Integer>
             null != reportDir ? reportDir : defaultReportDir(mode),
             label,
             mode == Mode.PINGPONG ? spin.toNanos() : 0,
-            sessionSettings);
+            sessionSettings,
+            game ? concludeGame() : null);
+    }
+
+    private GameSettings concludeGame()
+    {
+        checkRange("--tick-hz", tickHz, 1, MAX_TICK_HZ);
+        int rampPerSec = 0;
+        if (null != ramp)
+        {
+            final String count = ramp.endsWith("/s") ? ramp.substring(0, ramp.length() - 2) : ramp;
+            try
+            {
+                rampPerSec = Integer.parseInt(count.trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw usage("--ramp must be bots per second, e.g. 200/s, was '" + ramp + "'");
+            }
+            checkRange("--ramp", rampPerSec, 1, 1_000_000);
+        }
+        String url = metricsUrl;
+        if (null == url)
+        {
+            final java.net.InetSocketAddress address = server.socketAddress();
+            final String host = address.getAddress() instanceof java.net.Inet6Address ?
+                "[" + address.getAddress().getHostAddress() + "]" : address.getAddress().getHostAddress();
+            url = "http://" + host + ":" + METRICS_PORT_DEFAULT + "/metrics";
+        }
+        else if ("none".equals(url))
+        {
+            url = null;
+        }
+        else if (!url.startsWith("http://") && !url.startsWith("https://"))
+        {
+            throw usage("--metrics-url must be an http:// URL or 'none', was '" + url + "'");
+        }
+
+        return new GameSettings(tickHz, rampPerSec, url);
     }
 
     private SessionSettings concludeSession()
     {
         checkRange("--room-size", roomSize, 1, MAX_ROOM_SIZE);
+        final int pingOrTickHz = mode == Mode.GAME ? tickHz : rateHz;
         checkRange("--rate", rateHz, 1, MAX_RATE_HZ);
         checkRange("--max-failures", maxFailures, 0, MAX_CLIENTS);
         if (connectTimeout.toMillis() < 1)
@@ -485,7 +552,7 @@ public final class BotsMain implements Callable<Integer>
             null == tokenKeyFile ? null : tokenKeyFile.toString(),
             protocolId,
             roomSize,
-            rateHz,
+            pingOrTickHz,
             connectTimeout.toNanos(),
             maxFailures,
             singleSource,
@@ -559,7 +626,7 @@ public final class BotsMain implements Callable<Integer>
     {
         final String label = null == config.label() ? "" : " label \"" + oneLine(config.label()) + "\"";
         logWriter.outputComment("skirmish bots " + config.mode().cliName() + " to " + config.server() + label +
-            ": round-trip times in ns; warm-up intervals tagged " + IntervalReporter.WARMUP_TAG);
+            ": " + (config.mode() == Mode.GAME ? "input-to-frame latencies" : "round-trip times") + " in ns; warm-up intervals tagged " + IntervalReporter.WARMUP_TAG);
         logWriter.outputLogFormatVersion();
         logWriter.outputStartTime(phases.startEpochMs());
         logWriter.setBaseTime(phases.startEpochMs());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 
 import dev.skirmish.sim.flood.FloodRun;
+import dev.skirmish.sim.game.GameRun;
 import dev.skirmish.sim.pingpong.PingPongRun;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.session.SessionRun;
@@ -17,10 +18,22 @@ import picocli.CommandLine.TypeConversionException;
 public enum Mode
 {
     /**
+     * Game bots in rooms playing frame sync: inputs at the tick rate, frames back; input-to-frame latency, frame
+     * jitter, session RTT and connect times are recorded.
+     */
+    GAME("game", "input-frame", "inputFrameUs")
+    {
+        BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
+        {
+            return new GameRun(config, rtt, err);
+        }
+    },
+
+    /**
      * Session bots against a session server: each connects with its own token, joins a room and pings at a fixed
      * rate; connect times and round trips are recorded.
      */
-    SESSION("session")
+    SESSION("session", "rtt", "rttUs")
     {
         BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
         {
@@ -29,7 +42,7 @@ public enum Mode
     },
 
     /** One client, one datagram in flight: the unloaded round-trip latency. */
-    PINGPONG("pingpong")
+    PINGPONG("pingpong", "rtt", "rttUs")
     {
         BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
         {
@@ -38,7 +51,7 @@ public enum Mode
     },
 
     /** Many clients, each with a window of datagrams in flight: throughput and latency under load. */
-    FLOOD("flood")
+    FLOOD("flood", "rtt", "rttUs")
     {
         BotRun newRun(final RunConfig config, final RttRecorder rtt, final PrintStream err) throws IOException
         {
@@ -47,10 +60,34 @@ public enum Mode
     };
 
     private final String cliName;
+    private final String metric;
+    private final String summaryKey;
 
-    Mode(final String cliName)
+    Mode(final String cliName, final String metric, final String summaryKey)
     {
         this.cliName = cliName;
+        this.metric = metric;
+        this.summaryKey = summaryKey;
+    }
+
+    /**
+     * Name of the latency the run's recorder holds: the base name of its {@code .hgrm} and {@code .hlog} files.
+     *
+     * @return {@code rtt}, or {@code input-frame} in game mode.
+     */
+    public String metric()
+    {
+        return metric;
+    }
+
+    /**
+     * Key of that latency's percentiles in {@code summary.json}.
+     *
+     * @return {@code rttUs}, or {@code inputFrameUs} in game mode.
+     */
+    public String summaryKey()
+    {
+        return summaryKey;
     }
 
     /**
@@ -92,7 +129,7 @@ public enum Mode
                 }
             }
 
-            throw new TypeConversionException("'" + value + "' is not a mode: expected session, pingpong or flood");
+            throw new TypeConversionException("'" + value + "' is not a mode: expected game, session, pingpong or flood");
         }
     }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import dev.skirmish.sim.cli.ServerAddress;
 import dev.skirmish.sim.flood.FloodTransport;
+import dev.skirmish.sim.game.GameSettings;
 import dev.skirmish.sim.session.SessionSettings;
 
 /**
@@ -24,7 +25,8 @@ import dev.skirmish.sim.session.SessionSettings;
  * @param reportDir     where the report files go.
  * @param label         free text stored in the summary, may be null.
  * @param spinNs        pingpong: how long to poll for the echo before blocking.
- * @param session       session mode's own settings; null in the other modes.
+ * @param session       session mode's own settings, also used by game mode; null in the other modes.
+ * @param game          game mode's own settings; null in the other modes.
  */
 public record RunConfig(
     Mode mode,
@@ -40,6 +42,7 @@ public record RunConfig(
     Path reportDir,
     String label,
     long spinNs,
-    SessionSettings session)
+    SessionSettings session,
+    GameSettings game)
 {
 }

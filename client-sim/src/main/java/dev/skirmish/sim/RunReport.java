@@ -115,7 +115,7 @@ public final class RunReport
     public void write(final Path dir) throws IOException
     {
         Files.writeString(dir.resolve(SUMMARY_FILE), toJson(), StandardCharsets.UTF_8);
-        try (OutputStream file = Files.newOutputStream(dir.resolve(HGRM_FILE));
+        try (OutputStream file = Files.newOutputStream(dir.resolve(config.mode().metric() + ".hgrm"));
             PrintStream out = new PrintStream(file, false, StandardCharsets.UTF_8))
         {
             rtt.outputPercentileDistribution(out, NS_PER_US);
@@ -155,7 +155,7 @@ public final class RunReport
         json.name("errors").value(errors);
         json.name("throughputPerSec").value(throughputPerSec(), 1);
 
-        json.name("rttUs").beginObject();
+        json.name(config.mode().summaryKey()).beginObject();
         writeRtt(json, "p50", rtt.getValueAtPercentile(50.0));
         writeRtt(json, "p90", rtt.getValueAtPercentile(90.0));
         writeRtt(json, "p99", rtt.getValueAtPercentile(99.0));
@@ -197,8 +197,8 @@ public final class RunReport
         out.printf(Locale.ROOT, "throughput   %.1f /s%n", throughputPerSec());
         if (rtt.getTotalCount() > 0)
         {
-            out.printf(Locale.ROOT, "rtt us       p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
-                rtt.getValueAtPercentile(50.0) / NS_PER_US,
+            out.printf(Locale.ROOT, "%-13sp50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
+                config.mode().metric() + " us", rtt.getValueAtPercentile(50.0) / NS_PER_US,
                 rtt.getValueAtPercentile(90.0) / NS_PER_US,
                 rtt.getValueAtPercentile(99.0) / NS_PER_US,
                 rtt.getValueAtPercentile(99.9) / NS_PER_US,
@@ -206,7 +206,7 @@ public final class RunReport
         }
         else
         {
-            out.println("rtt us       -");
+            out.printf(Locale.ROOT, "%-13s-%n", config.mode().metric() + " us");
         }
         if (late + invalid + errors > 0)
         {
@@ -233,6 +233,11 @@ public final class RunReport
         {
             config.session().writeJson(json, config.clients());
         }
+        if (null != config.game())
+        {
+            config.game().writeJson(json);
+        }
+        json.name("gitRevision").value(GitRevision.read());
         json.name("reportDir").value(config.reportDir().toAbsolutePath().toString());
         json.name("label").value(config.label());
         json.name("transport").value(transport);

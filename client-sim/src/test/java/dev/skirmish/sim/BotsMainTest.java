@@ -242,7 +242,7 @@ class BotsMainTest
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "--bogus",
+        "--xyzzy",
         "--server nonsense",
         "--server 127.0.0.1:7777 --window 0",
         "--server 127.0.0.1:7777 --window 1025",
@@ -254,7 +254,11 @@ class BotsMainTest
         "--server 127.0.0.1:7777 --duration 10",
         "--server 127.0.0.1:7777 --timeout 0ms",
         "--server 127.0.0.1:7777 --io-threads 0",
-        "--server 127.0.0.1:7777 --mode game",
+        "--server 127.0.0.1:7777 --mode chess",
+        "--tick-hz 0",
+        "--tick-hz 129",
+        "--ramp fast",
+        "--metrics-url ftp://x",
         "--server 127.0.0.1:7777 --transport dpdk",
         "--server ::1:7777",
         "--server [::1]7777",
@@ -290,7 +294,8 @@ class BotsMainTest
         assertEquals(0, outcome.exitCode);
         for (final String option : new String[]{ "--mode", "--server", "--duration", "--warmup", "--payload",
             "--clients", "--window", "--timeout", "--report", "--label", "--io-threads", "--threads", "--token-key",
-            "--protocol-id", "--room-size", "--rate", "--connect-timeout", "--max-failures", "--single-source" })
+            "--protocol-id", "--room-size", "--rate", "--connect-timeout", "--max-failures", "--single-source",
+            "--bots", "--tick-hz", "--ramp", "--metrics-url" })
         {
             assertTrue(outcome.out.contains(option), option + " missing from: " + outcome.out);
         }
@@ -305,7 +310,7 @@ class BotsMainTest
                 "--duration", "100ms", "--server", server.address(), "--report", tempDir.resolve("p").toString());
             assertEquals(0, outcome.exitCode, outcome.err);
             assertTrue(outcome.err.contains("warning: --rate applies to --mode session only; ignored"), outcome.err);
-            assertTrue(outcome.err.contains("warning: --threads applies to --mode session and flood only; ignored"),
+            assertTrue(outcome.err.contains("warning: --threads applies to --mode game and session and flood only; ignored"),
                 outcome.err);
             assertFalse(outcome.err.contains("development key"), outcome.err);
         }

@@ -37,6 +37,7 @@ public final class IntervalReporter implements Runnable
     private final IntSupplier connected;
     private final HistogramLogWriter logWriter;
     private final PrintStream progress;
+    private final ProgressLine progressLine;
     private final Histogram total = new Histogram(RttRecorder.SIGNIFICANT_DIGITS);
     private final Thread thread;
     private volatile boolean running = true;
@@ -66,6 +67,30 @@ public final class IntervalReporter implements Runnable
         final HistogramLogWriter logWriter,
         final PrintStream progress)
     {
+        this(phases, rtt, counters, connected, logWriter, progress, null);
+    }
+
+    /**
+     * Create a reporter whose progress line the mode composes; {@link #start()} starts its thread.
+     *
+     * @param phases       of the run.
+     * @param rtt          recorder the run writes to.
+     * @param counters     of the run.
+     * @param connected    clients connected now; null for modes without connections.
+     * @param logWriter    interval log, header already written.
+     * @param progress     where progress lines go, normally stderr.
+     * @param progressLine the mode's line, or null for the default one.
+     */
+    public IntervalReporter(
+        final RunPhases phases,
+        final RttRecorder rtt,
+        final TrafficCounters[] counters,
+        final IntSupplier connected,
+        final HistogramLogWriter logWriter,
+        final PrintStream progress,
+        final ProgressLine progressLine)
+    {
+        this.progressLine = progressLine;
         this.phases = phases;
         this.rtt = rtt;
         this.counters = counters;
@@ -196,6 +221,12 @@ public final class IntervalReporter implements Runnable
             "p50 -  p99 -";
 
         final String warmupNote = shown == warmupInterval && shown.getTotalCount() > 0 ? "  (warmup)" : "";
+        if (null != progressLine)
+        {
+            progress.println(progressLine.line(
+                nowNs, (nowNs - phases.startNs()) / 1e9, shown, shown == warmupInterval && shown.getTotalCount() > 0));
+            return;
+        }
         if (null != connected)
         {
             progress.printf(

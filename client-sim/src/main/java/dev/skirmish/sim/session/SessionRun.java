@@ -358,8 +358,11 @@ public final class SessionRun implements BotRun
 
     /**
      * The loopback address bot {@code index} binds: 127.1.0.1 for the first, counting up.
+     *
+     * @param index of the bot, from 0.
+     * @return its source address.
      */
-    static InetAddress sourceAddress(final int index)
+    public static InetAddress sourceAddress(final int index)
     {
         final int address = SOURCE_BLOCK + index + 1;
         try

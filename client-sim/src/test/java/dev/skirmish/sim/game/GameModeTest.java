@@ -1,0 +1,173 @@
+package dev.skirmish.sim.game;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.skirmish.core.SkirmishContext;
+import dev.skirmish.sim.BotsMain;
+import dev.skirmish.sim.MiniJson;
+import dev.skirmish.sim.RunReport;
+import dev.skirmish.sim.results.ReportPage;
+import dev.skirmish.session.room.RoomConfig;
+import dev.skirmish.session.room.RoomListener;
+import dev.skirmish.session.room.RoomServer;
+import dev.skirmish.session.server.SessionServer;
+import dev.skirmish.session.server.SessionServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Game mode end to end: the bots (default mode) against a session server with rooms in this JVM on loopback, rooms
+ * created by the bots' tokens, frame sync at 30 Hz.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class GameModeTest
+{
+    private static final double TICK_US = 1e6 / 30;
+
+    @TempDir
+    Path tempDir;
+
+    private SessionServer server;
+
+    @AfterEach
+    void closeServer()
+    {
+        if (null != server)
+        {
+            server.close();
+        }
+    }
+
+    @Test
+    void shouldPlayFrameSyncInRoomsAndWriteReport() throws Exception
+    {
+        // a generous stall budget: on a loaded 2-core box a cold JVM can hold the worker off for a period twice
+        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
+        server = SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
+            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> new RoomListener()
+            {
+            }));
+        final Path report = tempDir.resolve("game");
+
+        final Outcome outcome = bots("--bots", "8", "--room-size", "4", "--tick-hz", "30", "--warmup", "500ms",
+            "--duration", "2s", "--server", "127.0.0.1:" + server.port(), "--metrics-url", "none",
+            "--impair", "loss=2%", "--seed", "42", "--report", report.toString());
+
+        assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err + outcome.out);
+        final Map<String, Object> summary = readSummary(report);
+        assertEquals("game", summary.get("mode"), "game is the default mode");
+        assertEquals(8L, count(summary, "connected"), outcome.err);
+        assertEquals(0L, count(summary, "failed"));
+        assertEquals(0L, count(summary, "disconnectedUnexpectedly"));
+        assertTrue(count(summary, "framesReceived") > 8 * 30, summary.toString());
+        assertEquals(0L, count(summary, "desyncs"), summary.toString());
+        assertTrue(count(summary, "desyncWindowsCompared") > 0, summary.toString());
+
+        final Map<String, Object> inputFrame = object(summary, "inputFrameUs");
+        assertTrue(count(inputFrame, "count") > 60, inputFrame.toString());
+        final double p50 = decimal(inputFrame, "p50");
+        // input lead (2 ticks) plus waiting for the tick: above one period, below a few
+        assertTrue(p50 > 0.5 * TICK_US && p50 < 6 * TICK_US, "input-frame p50 " + p50 + " us");
+        assertTrue(count(object(summary, "frameJitterUs"), "count") > 0);
+        assertTrue(count(object(summary, "sessionRttUs"), "count") > 0);
+        assertEquals(8L, count(object(summary, "connectUs"), "count"));
+        final Map<String, Object> config = object(summary, "config");
+        assertEquals(30L, count(config, "tickHz"));
+        assertNotNull(config.get("gitRevision"));
+        assertInstanceOf(Number.class, object(summary, "swarm").get("cpuPercentOfOneCore"));
+        assertTrue(String.valueOf(object(summary, "server").get("note")).contains("skipped"));
+
+        for (final String file : new String[]{ "input-frame.hgrm", "input-frame.hlog", "frame-jitter.hgrm",
+            "rtt.hgrm", "connect.hgrm", "loop-lag.hgrm", ReportPage.FILE, RunReport.SUMMARY_FILE })
+        {
+            assertTrue(Files.size(report.resolve(file)) > 0, file);
+        }
+        assertTrue(outcome.err.contains("input-frame p50"), outcome.err);
+        assertTrue(outcome.out.contains("frame jitter"), outcome.out);
+    }
+
+    @Test
+    void shouldExitOneQuicklyWhenMoreBotsFailThanAllowed() throws Exception
+    {
+        final long startNs = System.nanoTime();
+        final Outcome outcome = bots("--bots", "4", "--warmup", "0s", "--duration", "200ms", "--connect-timeout",
+            "300ms", "--max-failures", "1", "--server", "127.0.0.1:" + unusedPort(), "--metrics-url", "none",
+            "--report", tempDir.resolve("none").toString());
+        final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+
+        assertEquals(BotsMain.EXIT_FAILED, outcome.exitCode, outcome.err);
+        assertTrue(outcome.err.contains("no bot connected"), outcome.err);
+        assertTrue(elapsedMs < 5_000, "took " + elapsedMs + " ms");
+        assertEquals(4L, count(readSummary(tempDir.resolve("none")), "failed"));
+    }
+
+    private static Outcome bots(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final int exitCode;
+        try (PrintStream outStream = new PrintStream(out, true, StandardCharsets.UTF_8);
+            PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8))
+        {
+            exitCode = BotsMain.run(outStream, errStream, args);
+        }
+        return new Outcome(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Object> readSummary(final Path report) throws IOException
+    {
+        return MiniJson.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(final Map<String, Object> json, final String key)
+    {
+        final Object value = json.get(key);
+        assertInstanceOf(Map.class, value, key + " in " + json);
+        return (Map<String, Object>)value;
+    }
+
+    private static long count(final Map<String, Object> json, final String key)
+    {
+        final Object value = json.get(key);
+        assertInstanceOf(Long.class, value, key + " in " + json);
+        return (Long)value;
+    }
+
+    private static double decimal(final Map<String, Object> json, final String key)
+    {
+        final Object value = json.get(key);
+        assertInstanceOf(Number.class, value, key + " in " + json);
+        return ((Number)value).doubleValue();
+    }
+
+    private static int unusedPort() throws IOException
+    {
+        try (DatagramChannel channel = DatagramChannel.open())
+        {
+            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return ((InetSocketAddress)channel.getLocalAddress()).getPort();
+        }
+    }
+
+    private record Outcome(int exitCode, String out, String err)
+    {
+    }
+}
