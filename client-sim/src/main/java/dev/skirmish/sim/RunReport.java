@@ -197,7 +197,7 @@ public final class RunReport
         out.printf(Locale.ROOT, "throughput   %.1f /s%n", throughputPerSec());
         if (rtt.getTotalCount() > 0)
         {
-            out.printf(Locale.ROOT, "%-13sp50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
+            out.printf(Locale.ROOT, "%-12s p50 %.1f  p90 %.1f  p99 %.1f  p99.9 %.1f  max %.1f%n",
                 config.mode().metric() + " us", rtt.getValueAtPercentile(50.0) / NS_PER_US,
                 rtt.getValueAtPercentile(90.0) / NS_PER_US,
                 rtt.getValueAtPercentile(99.0) / NS_PER_US,
@@ -206,7 +206,7 @@ public final class RunReport
         }
         else
         {
-            out.printf(Locale.ROOT, "%-13s-%n", config.mode().metric() + " us");
+            out.printf(Locale.ROOT, "%-12s -%n", config.mode().metric() + " us");
         }
         if (late + invalid + errors > 0)
         {
