@@ -487,7 +487,8 @@ public final class RoomHost implements SessionListener
         while (ticks < config.maxTicksPerCycle() && room.isOpen())
         {
             // the worker's time plus what this cycle took so far (earlier ticks, a stall), whatever the clocks' origins
-            final long startNs = nowNs + (clock.nanoTime() - cycleStartClockNs);
+            final long tickStartClockNs = clock.nanoTime();
+            final long startNs = nowNs + (tickStartClockNs - cycleStartClockNs);
             final long backlog = schedule.backlog(startNs);
             if (backlog < 1)
             {
@@ -512,7 +513,8 @@ public final class RoomHost implements SessionListener
                 counters.increment(Counter.ROOM_TICKS_LATE);
             }
             runTick(room, tick, startNs);
-            final long durationNs = clock.nanoTime() - startNs;
+            // this room's own tick only, on the clock read just before it (startNs is on the worker's timeline)
+            final long durationNs = clock.nanoTime() - tickStartClockNs;
             room.onTickMeasured(late, durationNs);
             if (durationNs > room.tickBudgetNs())
             {
