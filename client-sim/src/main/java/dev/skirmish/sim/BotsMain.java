@@ -120,6 +120,7 @@ public final class BotsMain implements Callable<Integer>
         Map.entry("--impair", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--seed", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--tick-hz", List.of(Mode.GAME)),
+        Map.entry("--input-lead", List.of(Mode.GAME)),
         Map.entry("--ramp", List.of(Mode.GAME)),
         Map.entry("--metrics-url", List.of(Mode.GAME)));
 
@@ -199,6 +200,12 @@ public final class BotsMain implements Callable<Integer>
     @Option(names = "--rate", paramLabel = "HZ", defaultValue = "30",
         description = "Session: pings per second per bot, 1..1000. Default: ${DEFAULT-VALUE}.")
     private int rateHz;
+
+    @Option(names = "--input-lead", paramLabel = "FRAMES", defaultValue = "2",
+        description = "Game: frames ahead of the newest frame seen that a bot's input targets (FrameSyncClient's "
+            + "inputLeadFrames): more absorbs jitter, fewer cuts input-to-frame latency. 0..64. "
+            + "Default: ${DEFAULT-VALUE}.")
+    private int inputLead;
 
     @Option(names = "--tick-hz", paramLabel = "HZ", defaultValue = "30",
         description = "Game: inputs per second per bot; should be the server's room tick rate. 1..128. "
@@ -465,6 +472,7 @@ public final class BotsMain implements Callable<Integer>
     private GameSettings concludeGame()
     {
         checkRange("--tick-hz", tickHz, 1, MAX_TICK_HZ);
+        checkRange("--input-lead", inputLead, 0, 64);
         int rampPerSec = 0;
         if (null != ramp)
         {
@@ -496,7 +504,7 @@ public final class BotsMain implements Callable<Integer>
             throw usage("--metrics-url must be an http:// URL or 'none', was '" + url + "'");
         }
 
-        return new GameSettings(tickHz, rampPerSec, url);
+        return new GameSettings(tickHz, rampPerSec, url, inputLead);
     }
 
     private SessionSettings concludeSession()

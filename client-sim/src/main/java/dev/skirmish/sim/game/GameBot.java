@@ -121,7 +121,8 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
         this.run = run;
         this.impairment = impairment;
         this.seed = seed + 2L * index;
-        this.sync = new FrameSyncClient(new FrameSyncClientConfig(), this::sendMessage, this);
+        this.sync = new FrameSyncClient(
+            new FrameSyncClientConfig().inputLeadFrames(game.inputLeadFrames()), this::sendMessage, this);
         for (int i = 0; i < CHECKPOINTS; i++)
         {
             checkpointFrame[i] = -1;

@@ -13,7 +13,7 @@ import dev.skirmish.sim.report.JsonWriter;
  * @param rampPerSec bots opened per second while connecting; 0 for as fast as possible.
  * @param metricsUrl the server's Prometheus endpoint, scraped at the start and end; null to skip.
  */
-public record GameSettings(int tickHz, int rampPerSec, String metricsUrl)
+public record GameSettings(int tickHz, int rampPerSec, String metricsUrl, int inputLeadFrames)
 {
     /** Bytes of each bot input: client id and a sequence number. */
     public static final int INPUT_BYTES = 8;
@@ -37,6 +37,7 @@ public record GameSettings(int tickHz, int rampPerSec, String metricsUrl)
     {
         json.name("tickHz").value(tickHz);
         json.name("rampPerSec").value(rampPerSec);
+        json.name("inputLeadFrames").value(inputLeadFrames);
         json.name("inputBytes").value(INPUT_BYTES);
         json.name("metricsUrl").value(metricsUrl);
         json.name("inputFrameFrom").value("scheduled tick time of the input's send to receipt of its frame");
