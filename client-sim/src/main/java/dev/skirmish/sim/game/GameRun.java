@@ -5,13 +5,9 @@ import java.io.PrintStream;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -28,11 +24,11 @@ import dev.skirmish.sim.report.ProgressLine;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.report.TrafficCounters;
 import dev.skirmish.sim.report.WarnOnce;
+import dev.skirmish.sim.session.BotLoops;
 import dev.skirmish.sim.session.SessionRun;
 import dev.skirmish.sim.session.SessionSettings;
 import dev.skirmish.session.client.ClientConfig;
 import dev.skirmish.session.client.ClientGroup;
-import dev.skirmish.session.client.ClientHandle;
 import dev.skirmish.session.token.ConnectToken;
 import dev.skirmish.session.token.ConnectTokenGenerator;
 import org.HdrHistogram.Histogram;
@@ -359,55 +355,9 @@ public final class GameRun implements BotRun
         return nowNs + PROGRESS_INTERVAL_NS;
     }
 
-    /**
-     * Run an action on the event loop of every bot that passes the filter, and wait (bounded) until all ran.
-     */
     private void onEveryLoop(final Consumer<GameBot> action, final Predicate<GameBot> filter)
     {
-        final CompletableFuture<?>[] done = new CompletableFuture<?>[bots.length];
-        int count = 0;
-        for (final GameBot bot : bots)
-        {
-            final ClientHandle handle = bot.handle();
-            if (null == handle || !filter.test(bot))
-            {
-                continue;
-            }
-
-            final CompletableFuture<Void> future = new CompletableFuture<>();
-            done[count++] = future;
-            try
-            {
-                handle.execute(() ->
-                {
-                    try
-                    {
-                        action.accept(bot);
-                    }
-                    finally
-                    {
-                        future.complete(null);
-                    }
-                });
-            }
-            catch (final RuntimeException ex)
-            {
-                future.complete(null);
-            }
-        }
-
-        try
-        {
-            CompletableFuture.allOf(Arrays.copyOf(done, count)).get(LOOP_TASK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            err.println("warning: event loops did not finish within " + LOOP_TASK_TIMEOUT_MS + " ms: " + ex);
-        }
+        BotLoops.onEveryLoop(bots, GameBot::handle, action, filter, LOOP_TASK_TIMEOUT_MS, err);
     }
 
     private static TransportKind transportKind(final RunConfig config)

@@ -7,13 +7,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -30,7 +26,6 @@ import dev.skirmish.sim.report.TrafficCounters;
 import dev.skirmish.sim.report.WarnOnce;
 import dev.skirmish.session.client.ClientConfig;
 import dev.skirmish.session.client.ClientGroup;
-import dev.skirmish.session.client.ClientHandle;
 import dev.skirmish.session.token.ConnectToken;
 import dev.skirmish.session.token.ConnectTokenGenerator;
 import org.agrona.concurrent.SystemEpochClock;
@@ -293,55 +288,9 @@ public final class SessionRun implements BotRun
         return nowNs + PROGRESS_INTERVAL_NS;
     }
 
-    /**
-     * Run an action on the event loop of every bot that passes the filter, and wait (bounded) until all ran.
-     */
     private void onEveryLoop(final Consumer<SessionBot> action, final Predicate<SessionBot> filter)
     {
-        final CompletableFuture<?>[] done = new CompletableFuture<?>[bots.length];
-        int count = 0;
-        for (final SessionBot bot : bots)
-        {
-            final ClientHandle handle = bot.handle();
-            if (null == handle || !filter.test(bot))
-            {
-                continue;
-            }
-
-            final CompletableFuture<Void> future = new CompletableFuture<>();
-            done[count++] = future;
-            try
-            {
-                handle.execute(() ->
-                {
-                    try
-                    {
-                        action.accept(bot);
-                    }
-                    finally
-                    {
-                        future.complete(null);
-                    }
-                });
-            }
-            catch (final RuntimeException ex)
-            {
-                future.complete(null);
-            }
-        }
-
-        try
-        {
-            CompletableFuture.allOf(Arrays.copyOf(done, count)).get(LOOP_TASK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            err.println("warning: event loops did not finish within " + LOOP_TASK_TIMEOUT_MS + " ms: " + ex);
-        }
+        BotLoops.onEveryLoop(bots, SessionBot::handle, action, filter, LOOP_TASK_TIMEOUT_MS, err);
     }
 
     /**
