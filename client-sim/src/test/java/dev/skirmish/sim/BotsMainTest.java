@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.skirmish.sim.results.JsonReader;
 import io.netty.util.ResourceLeakDetector;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -332,7 +333,7 @@ class BotsMainTest
 
     private static Map<String, Object> readSummary(final Path report) throws IOException
     {
-        return MiniJson.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
+        return JsonReader.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
     }
 
     private static List<EncodableHistogram> readLog(final Path report, final boolean warmup) throws IOException

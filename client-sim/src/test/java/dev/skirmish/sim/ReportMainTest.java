@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.skirmish.sim.results.JsonReader;
 import dev.skirmish.sim.results.ReportPage;
 import dev.skirmish.sim.results.SyntheticRun;
 import org.junit.jupiter.api.Test;
@@ -140,7 +141,7 @@ class ReportMainTest
         final String json = html.substring(start, html.indexOf("</script>", start));
         assertFalse(json.contains("<"), "no '<' in the data block");
 
-        return MiniJson.parseObject(json);
+        return JsonReader.parseObject(json);
     }
 
     @SuppressWarnings("unchecked")

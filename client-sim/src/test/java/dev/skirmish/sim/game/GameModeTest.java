@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.skirmish.core.SkirmishContext;
 import dev.skirmish.sim.BotsMain;
-import dev.skirmish.sim.MiniJson;
+import dev.skirmish.sim.results.JsonReader;
 import dev.skirmish.sim.RunReport;
 import dev.skirmish.sim.results.ReportPage;
 import dev.skirmish.session.room.RoomConfig;
@@ -133,7 +133,7 @@ class GameModeTest
 
     private static Map<String, Object> readSummary(final Path report) throws IOException
     {
-        return MiniJson.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
+        return JsonReader.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
     }
 
     @SuppressWarnings("unchecked")

@@ -3,7 +3,7 @@ package dev.skirmish.sim.report;
 import java.util.List;
 import java.util.Map;
 
-import dev.skirmish.sim.MiniJson;
+import dev.skirmish.sim.results.JsonReader;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,7 +18,7 @@ class JsonWriterTest
         final String nasty = "quote \" backslash \\ newline \n tab \t bell \u0007 nul \u0000 sep \u2028 unicode \u00e9";
         final String json = new JsonWriter().beginObject().name(nasty).value(nasty).endObject().toString();
 
-        final Map<String, Object> parsed = MiniJson.parseObject(json);
+        final Map<String, Object> parsed = JsonReader.parseObject(json);
         assertEquals(nasty, parsed.get(nasty));
     }
 
@@ -36,7 +36,7 @@ class JsonWriterTest
             .endObject()
             .toString();
 
-        final Map<String, Object> parsed = MiniJson.parseObject(json);
+        final Map<String, Object> parsed = JsonReader.parseObject(json);
         assertEquals(1L, parsed.get("a"));
         assertEquals(2.3, (Double)parsed.get("b"), 0.0, json);
         assertEquals(List.of("x", "y"), parsed.get("c"));

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.skirmish.core.SkirmishContext;
 import dev.skirmish.sim.BotsMain;
-import dev.skirmish.sim.MiniJson;
+import dev.skirmish.sim.results.JsonReader;
 import dev.skirmish.sim.RunReport;
 import dev.skirmish.sim.cli.U64Converter;
 import dev.skirmish.sim.results.ReportPage;
@@ -318,7 +318,7 @@ class SessionModeTest
 
     private static Map<String, Object> readSummary(final Path report) throws IOException
     {
-        return MiniJson.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
+        return JsonReader.parseObject(Files.readString(report.resolve(RunReport.SUMMARY_FILE)));
     }
 
     @SuppressWarnings("unchecked")
