@@ -121,6 +121,7 @@ public final class BotsMain implements Callable<Integer>
         Map.entry("--seed", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--tick-hz", List.of(Mode.GAME)),
         Map.entry("--input-lead", List.of(Mode.GAME)),
+        Map.entry("--input-timing", List.of(Mode.GAME)),
         Map.entry("--ramp", List.of(Mode.GAME)),
         Map.entry("--metrics-url", List.of(Mode.GAME)));
 
@@ -201,11 +202,17 @@ public final class BotsMain implements Callable<Integer>
         description = "Session: pings per second per bot, 1..1000. Default: ${DEFAULT-VALUE}.")
     private int rateHz;
 
-    @Option(names = "--input-lead", paramLabel = "FRAMES", defaultValue = "2",
-        description = "Game: frames ahead of the newest frame seen that a bot's input targets (FrameSyncClient's "
-            + "inputLeadFrames): more absorbs jitter, fewer cuts input-to-frame latency. 0..64. "
+    @Option(names = "--input-lead", paramLabel = "FRAMES", defaultValue = "0",
+        description = "Game: frames beyond the first one a bot's input can still reach that it targets "
+            + "(FrameSyncClient's inputLeadFrames): more absorbs jitter, fewer cuts input-to-frame latency. 0..64. "
             + "Default: ${DEFAULT-VALUE}.")
     private int inputLead;
+
+    @Option(names = "--input-timing", paramLabel = "aligned|free", defaultValue = "aligned",
+        description = "Game: 'aligned' moves each bot's ticks to just before its input's deadline once the room's "
+            + "tick phase is known (just-in-time input, as a lockstep client samples it); 'free' keeps the phase the "
+            + "bot connected at, so inputs also wait 0..1 tick for their frame. Default: ${DEFAULT-VALUE}.")
+    private String inputTiming;
 
     @Option(names = "--tick-hz", paramLabel = "HZ", defaultValue = "30",
         description = "Game: inputs per second per bot; should be the server's room tick rate. 1..128. "
@@ -280,6 +287,12 @@ public final class BotsMain implements Callable<Integer>
      */
     public static void main(final String... args)
     {
+        // As the server: Netty's default leak detection samples 1 buffer in 128 and records a stack trace for it,
+        // which shows in the swarm's profile. Off unless asked for (tests run at paranoid).
+        if (null == System.getProperty("io.netty.leakDetection.level"))
+        {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         System.exit(run(args));
     }
 
@@ -504,7 +517,11 @@ public final class BotsMain implements Callable<Integer>
             throw usage("--metrics-url must be an http:// URL or 'none', was '" + url + "'");
         }
 
-        return new GameSettings(tickHz, rampPerSec, url, inputLead);
+        if (!"aligned".equals(inputTiming) && !"free".equals(inputTiming))
+        {
+            throw usage("--input-timing must be 'aligned' or 'free', not '" + inputTiming + "'");
+        }
+        return new GameSettings(tickHz, rampPerSec, url, inputLead, "aligned".equals(inputTiming));
     }
 
     private SessionSettings concludeSession()

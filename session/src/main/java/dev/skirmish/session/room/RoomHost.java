@@ -56,6 +56,8 @@ public final class RoomHost implements SessionListener
     private static final long LATENESS_HIGHEST_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int COMMANDS_PER_CYCLE = 16;
     private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Rescan period while no room is open (adding a room forces a scan anyway). */
+    private static final long IDLE_SCAN_INTERVAL_NS = 1_000_000_000L;
 
     private final int worker;
     private final RoomConfig config;
@@ -71,6 +73,8 @@ public final class RoomHost implements SessionListener
     private final AtomicLong commandsDropped = new AtomicLong();
     private long commandsDroppedReported;
     private int nextStart;
+    private long nextScanNs;
+    private boolean scanForced;
     private boolean compactPending;
     private long nowNs;
     private long cycleStartClockNs;
@@ -373,6 +377,7 @@ public final class RoomHost implements SessionListener
         final Room room = new Room(this, config, roomId, mode, capacity, tickRateHz, nowNs);
         rooms.put(roomId, room);
         roomList.add(room);
+        scanForced = true;
         counters.increment(Counter.ROOMS_OPENED);
         try
         {
@@ -460,10 +465,14 @@ public final class RoomHost implements SessionListener
         cycleStartClockNs = clock.nanoTime();
         int work = drainCommands(nowNs);
         final int size = roomList.size();
-        if (size > 0)
+        if (size > 0 && (scanForced || nowNs - nextScanNs >= 0))
         {
+            // A worker cycles once per inbound batch: scan the rooms only when the earliest deadline is due
+            scanForced = false;
             final int start = nextStart >= size ? 0 : nextStart;
             nextStart = start + 1;
+            boolean anyOpen = false;
+            long earliestNs = 0;
             for (int i = 0, index = start; i < size; i++, index = index + 1 == size ? 0 : index + 1)
             {
                 final Room room = roomList.get(index);
@@ -471,7 +480,14 @@ public final class RoomHost implements SessionListener
                 {
                     work += runDueTicks(room, nowNs);
                 }
+                if (room.isOpen() && (!anyOpen || room.nextDeadlineNs - earliestNs < 0))
+                {
+                    earliestNs = room.nextDeadlineNs;
+                    anyOpen = true;
+                }
             }
+            // no open room: nothing is due until one is added, which forces a scan (a room added by a tick did)
+            nextScanNs = anyOpen ? earliestNs : nowNs + IDLE_SCAN_INTERVAL_NS;
         }
         if (compactPending)
         {

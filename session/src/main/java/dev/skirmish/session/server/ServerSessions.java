@@ -469,6 +469,12 @@ public final class ServerSessions implements DatagramHandler
 
     private int pollChannelTimers(final long nowNs)
     {
+        // Channel timers fire at the end of their 0.52 ms wheel tick: polling scans a whole spoke, so it is done once
+        // per tick, not on every duty cycle (a busy worker cycles once per inbound batch).
+        if (nowNs - timers.currentTickTime() < 0)
+        {
+            return 0;
+        }
         int expired = 0;
         for (int i = 0; i < MAX_TIMER_TICKS_PER_CYCLE; i++)
         {
