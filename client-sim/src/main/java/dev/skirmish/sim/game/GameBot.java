@@ -57,6 +57,12 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     static final int CHECKPOINTS = 16;
     /** Due times kept by target frame: more than the client's input history. */
     private static final int DUE_RING = 128;
+    /** Aligned ticks fire this long before the input deadline: the event loop's timer lateness. */
+    private static final long ALIGN_SLACK_NS = 3_000_000L;
+    /** Ticks between two alignment checks. */
+    private static final int ALIGN_CHECK_TICKS = 8;
+    /** Aligned ticks move when further than this from where they should be. */
+    private static final long ALIGN_TOLERANCE_NS = 1_500_000L;
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
 
@@ -64,6 +70,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     private final long clientId;
     private final long roomId;
     private final long tickPeriodNs;
+    private final boolean alignInputs;
     private final int rttSampleTicks;
     private final RttRecorder inputFrame;
     private final GameMetrics metrics;
@@ -85,6 +92,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     private ScheduledFuture<?> tickTask;
     private boolean opened;
     private boolean leaving;
+    private long aligned;
     private long firstTickNs;
     private long ticks;
     private long lastNewestNs;
@@ -115,6 +123,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
         this.clientId = index + 1L;
         this.roomId = roomId;
         this.tickPeriodNs = game.tickPeriodNs();
+        this.alignInputs = game.alignInputs();
         this.rttSampleTicks = game.tickHz();
         this.inputFrame = inputFrame;
         this.metrics = metrics;
@@ -345,6 +354,39 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
         tickTask = handle.eventLoop().scheduleAtFixedRate(tick, 0, tickPeriodNs, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Keep this bot's ticks just before the deadline of the frame its next input targets, as a lockstep client
+     * samples its input just in time: the input then waits for its frame's close by the margin only, not by a
+     * free-running phase (0 to 1 tick). Checked every {@value #ALIGN_CHECK_TICKS} ticks once the frame-sync client
+     * knows the room's tick phase; the ticks move when they are more than {@value #ALIGN_TOLERANCE_NS} ns off.
+     */
+    private void alignTicks(final long nowNs)
+    {
+        // the frame the next input will target when it is on time
+        final long deadlineNs = sync.inputDeadlineNs(sync.lastInputFrame() + 1);
+        if (Long.MIN_VALUE == deadlineNs || null == tickTask)
+        {
+            return;
+        }
+        long nextNs = deadlineNs - ALIGN_SLACK_NS;
+        while (nextNs - nowNs < tickPeriodNs / 4)
+        {
+            nextNs += tickPeriodNs;
+        }
+        final long scheduledNs = firstTickNs + ticks * tickPeriodNs;
+        final long offNs = Math.floorMod(nextNs - scheduledNs, tickPeriodNs);
+        if (Math.min(offNs, tickPeriodNs - offNs) <= ALIGN_TOLERANCE_NS)
+        {
+            return;
+        }
+        aligned++;
+        tickTask.cancel(false);
+        // tick number `ticks` is now due at nextNs: due times (and their coordinated-omission accounting) follow
+        firstTickNs = nextNs - ticks * tickPeriodNs;
+        tickTask = handle.eventLoop().scheduleAtFixedRate(
+            tick, nextNs - System.nanoTime(), tickPeriodNs, TimeUnit.NANOSECONDS);
+    }
+
     private void stopTicking()
     {
         if (null != tickTask)
@@ -384,12 +426,20 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
                 dueNs[slot] = dueTickNs;
                 counters.onSent(measured);
             }
-            else
+            else if (FrameSyncClient.HELD != frame)
             {
                 counters.onError();
             }
         }
         sync.doWork(nowNs);
+        if (null != client)
+        {
+            sync.pathRtt(client.stats().minRttNs());
+            if (alignInputs && 0 == ticks % ALIGN_CHECK_TICKS)
+            {
+                alignTicks(nowNs);
+            }
+        }
         if (measured && 0 == ticks % rttSampleTicks)
         {
             final long srttNs = client.stats().srttNs();

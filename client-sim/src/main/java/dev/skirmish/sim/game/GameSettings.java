@@ -12,8 +12,11 @@ import dev.skirmish.sim.report.JsonWriter;
  * @param tickHz     inputs per second per bot; the rate the rooms tick at.
  * @param rampPerSec bots opened per second while connecting; 0 for as fast as possible.
  * @param metricsUrl the server's Prometheus endpoint, scraped at the start and end; null to skip.
+ * @param inputLeadFrames frames beyond the first reachable one that an input targets.
+ * @param alignInputs     whether bots move their ticks to just before their input's deadline (just-in-time input
+ *                        sampling, as a lockstep client does) rather than keep the phase they connected at.
  */
-public record GameSettings(int tickHz, int rampPerSec, String metricsUrl, int inputLeadFrames)
+public record GameSettings(int tickHz, int rampPerSec, String metricsUrl, int inputLeadFrames, boolean alignInputs)
 {
     /** Bytes of each bot input: client id and a sequence number. */
     public static final int INPUT_BYTES = 8;
@@ -38,6 +41,7 @@ public record GameSettings(int tickHz, int rampPerSec, String metricsUrl, int in
         json.name("tickHz").value(tickHz);
         json.name("rampPerSec").value(rampPerSec);
         json.name("inputLeadFrames").value(inputLeadFrames);
+        json.name("inputTiming").value(alignInputs ? "aligned" : "free");
         json.name("inputBytes").value(INPUT_BYTES);
         json.name("metricsUrl").value(metricsUrl);
         json.name("inputFrameFrom").value("scheduled tick time of the input's send to receipt of its frame");

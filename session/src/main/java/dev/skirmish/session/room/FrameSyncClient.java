@@ -110,11 +110,25 @@ public final class FrameSyncClient
         }
     }
 
+    /**
+     * {@link #sendInput(ByteBuf, int, int, long)} and {@link #nextInputFrame}: no input this time, the last one
+     * already targets the frame needed now or a later one (the client got ahead of the room); not an error.
+     */
+    public static final long HELD = -2;
+
     private static final int SOURCE_NEWEST = 0;
     private static final int SOURCE_REDUNDANT = 1;
     private static final int SOURCE_HISTORY = 2;
     private static final long NS_PER_SECOND = 1_000_000_000L;
     private static final long MAX_ESTIMATE_ELAPSED_NS = 10 * NS_PER_SECOND;
+    /** Frames per epoch of the arrival-phase minimum (two epochs are kept, so drift is followed). */
+    private static final int PHASE_EPOCH_FRAMES = 64;
+    /** Fresh frames needed before the timing model chooses input targets. */
+    private static final int PHASE_MIN_SAMPLES = 8;
+    /** Smallest input margin, however steady the frames arrive. */
+    private static final long MIN_INPUT_MARGIN_NS = 2_000_000L;
+    /** Input margin in frame-arrival deviations (mean of arrival - phase). */
+    private static final int MARGIN_DEVIATIONS = 3;
 
     private final Sender sender;
     private final Listener listener;
@@ -154,6 +168,14 @@ public final class FrameSyncClient
     private long nextDeliver;
     private long newestSeen = -1;
     private long newestSeenNs;
+    private long phaseNs;
+    private long phaseEpochMinNs = Long.MAX_VALUE;
+    private long phasePreviousMinNs = Long.MAX_VALUE;
+    private int phaseEpochSamples;
+    private int phaseSamples;
+    private long arrivalDeviationNs;
+    private long pathRttNs = -1;
+    private long inputsHeld;
     private long lastProgressNs;
     private boolean catchUpOutstanding;
     private long catchUpRequestNs;
@@ -285,6 +307,7 @@ public final class FrameSyncClient
         this.roomId = buffer.getLongLE(offset + RoomMessageDescriptor.WELCOME_ROOM_ID_OFFSET);
         welcomed = true;
         welcomes++;
+        resetPhase();
         inputAck = -1; // a new session: the server has none of its inputs
         catchUpOutstanding = false;
         if (next - 1 >= newestSeen)
@@ -320,6 +343,7 @@ public final class FrameSyncClient
         {
             newestSeen = newest;
             newestSeenNs = nowNs;
+            samplePhase(newest, nowNs);
         }
         int position = offset + FRAMES_HEADER_LENGTH;
         for (int i = 0; i < count; i++)
@@ -494,19 +518,25 @@ public final class FrameSyncClient
     // Sending.
 
     /**
-     * Send an input for the frame this client should target now: the estimated server frame plus the lead, and
-     * after the last frame it sent an input for.
+     * Send an input for the frame this client should target now: the first frame whose input deadline has not
+     * passed ({@link #inputDeadlineNs}; before the room's tick phase is known, the estimated server frame + 1), plus
+     * the input lead, and after the last frame it sent an input for.
      *
      * @param src    input bytes.
      * @param offset in src.
      * @param length 0 to the room's max input.
      * @param nowNs  the client's clock.
      * @return the frame it was sent for, or -1 if refused (not welcomed, too long, or the target would be beyond
-     * the server's input window: counted in {@link #inputsRefused()}).
+     * the server's input window: counted in {@link #inputsRefused()}), or {@link #HELD}.
      */
     public long sendInput(final ByteBuf src, final int offset, final int length, final long nowNs)
     {
         final long frame = nextInputFrame(nowNs);
+        if (HELD == frame)
+        {
+            inputsHeld++;
+            return HELD;
+        }
         if (frame < 0)
         {
             inputsRefused++;
@@ -545,7 +575,7 @@ public final class FrameSyncClient
      * The frame {@link #sendInput(ByteBuf, int, int, long)} would target now.
      *
      * @param nowNs the client's clock.
-     * @return the frame, or -1 if none may be sent now.
+     * @return the frame, {@link #HELD}, or -1 if none may be sent now.
      */
     public long nextInputFrame(final long nowNs)
     {
@@ -554,8 +584,125 @@ public final class FrameSyncClient
             return -1;
         }
         final long estimate = estimatedServerFrame(nowNs);
-        final long frame = Math.max(lastInputFrame + 1, estimate + inputLeadFrames);
+        // until the phase is known: the frame after the one the server closes next (the naive estimate ignores the RTT)
+        final long reachable = phaseSamples >= PHASE_MIN_SAMPLES ? firstReachableFrame(nowNs) : estimate + 1;
+        final long wanted = reachable + inputLeadFrames;
+        if (lastInputFrame >= wanted && phaseSamples >= PHASE_MIN_SAMPLES)
+        {
+            return HELD;
+        }
+        final long frame = Math.max(lastInputFrame + 1, wanted);
         return frame - estimate >= inputWindow || frame > MAX_FRAME ? -1 : frame;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Input timing.
+    //
+    // The server closes frame n at its tick n, start + n x period, and sends it at once, so a fresh frame arrives at
+    // about phase + n x period, where phase = the server's start + the downlink delay on this client's clock. The
+    // smallest (arrival - n x period) over the last one or two epochs of 64 frames estimates the phase with the
+    // least-queued downlink; queueing and jitter only ever add. An input for frame n must reach the server before
+    // that tick: sent by phase + n x period - RTT (one downlink already in the phase, one uplink) - a margin.
+
+    private void samplePhase(final long frame, final long nowNs)
+    {
+        final long offsetNs = nowNs - frameTimeNs(frame);
+        if (phaseEpochSamples == 0 || offsetNs - phaseEpochMinNs < 0)
+        {
+            phaseEpochMinNs = offsetNs;
+        }
+        phaseEpochSamples++;
+        phaseSamples++;
+        phaseNs = phasePreviousMinNs == Long.MAX_VALUE || phaseEpochMinNs - phasePreviousMinNs < 0 ?
+            phaseEpochMinNs : phasePreviousMinNs;
+        // mean deviation from the phase, smoothed 1/16: how much later than the best case frames (and inputs) travel
+        arrivalDeviationNs += ((offsetNs - phaseNs) - arrivalDeviationNs) >> 4;
+        if (phaseEpochSamples >= PHASE_EPOCH_FRAMES)
+        {
+            phasePreviousMinNs = phaseEpochMinNs;
+            phaseEpochSamples = 0;
+        }
+    }
+
+    private void resetPhase()
+    {
+        phaseSamples = 0;
+        phaseEpochSamples = 0;
+        phaseEpochMinNs = Long.MAX_VALUE;
+        phasePreviousMinNs = Long.MAX_VALUE;
+        arrivalDeviationNs = 0;
+    }
+
+    private long pathRttNs()
+    {
+        // until told: two tick periods, safe on most paths (the time-honoured input delay of lockstep games)
+        return pathRttNs >= 0 ? pathRttNs : 2 * NS_PER_SECOND / tickRateHz;
+    }
+
+    private long inputMarginNs()
+    {
+        return Math.max(MIN_INPUT_MARGIN_NS, MARGIN_DEVIATIONS * arrivalDeviationNs);
+    }
+
+    private long frameTimeNs(final long frame)
+    {
+        // frame < 2^32, so frame x 10^9 stays below 2^63
+        return frame * NS_PER_SECOND / tickRateHz;
+    }
+
+    private long firstReachableFrame(final long nowNs)
+    {
+        // smallest n with inputDeadlineNs(n) >= nowNs, from an estimate one frame low (integer division) upwards
+        final long leadNs = nowNs - phaseNs + pathRttNs() + inputMarginNs();
+        long frame = Math.max(0, leadNs * tickRateHz / NS_PER_SECOND);
+        while (inputDeadlineNs(frame) - nowNs < 0)
+        {
+            frame++;
+        }
+        return frame;
+    }
+
+    /**
+     * The latest time, on this client's clock, to send the input for a frame so that it reaches the server before
+     * the server closes that frame: the frame's expected arrival (from the arrival phase of the room's fresh frames)
+     * minus the path's RTT ({@link #pathRtt}) and the input margin: max(2 ms, 3 x the frames' mean arrival
+     * deviation from that phase). A client that samples its input this long
+     * before the deadline, rather than at a free-running phase, gets the smallest input-to-frame latency.
+     *
+     * @param frame a frame number.
+     * @return the deadline, ns; or {@link Long#MIN_VALUE} before enough frames arrived to estimate the phase (a
+     * new WELCOME starts over).
+     */
+    public long inputDeadlineNs(final long frame)
+    {
+        if (phaseSamples < PHASE_MIN_SAMPLES)
+        {
+            return Long.MIN_VALUE;
+        }
+        return phaseNs + frameTimeNs(frame) - pathRttNs() - inputMarginNs();
+    }
+
+    /**
+     * Tell the timing model the path's RTT: {@link #sendInput(ByteBuf, int, int, long)} targets the first frame whose
+     * {@link #inputDeadlineNs} has not passed (plus the input lead). Call it now and then with the session's smallest
+     * RTT (e.g. {@code ChannelStats.minRttNs()}); until called, the RTT counts as two tick periods (66 ms at 30 Hz),
+     * safe but slow.
+     *
+     * @param minRttNs the path's smallest RTT, ns (0 or more).
+     */
+    public void pathRtt(final long minRttNs)
+    {
+        pathRttNs = Math.max(0, Math.min(minRttNs, MAX_ESTIMATE_ELAPSED_NS));
+    }
+
+    /**
+     * @return inputs not sent because the last one already targets the first reachable frame plus the lead, or a
+     * later one ({@link #HELD}): how a client that got ahead of the room (after a jittery start, or when the
+     * path got faster) falls back.
+     */
+    public long inputsHeld()
+    {
+        return inputsHeld;
     }
 
     /**

@@ -13,7 +13,7 @@ public final class FrameSyncClientConfig
     private int maxFrameBytes = 512;
     private int inputHistory = 64;
     private int inputRedundancy = 3;
-    private int inputLeadFrames = 2;
+    private int inputLeadFrames = 0;
     private long catchUpRetryNs = TimeUnit.MILLISECONDS.toNanos(500);
     private int inputChannel = 0;
     private int reliableChannel = 2;
@@ -130,8 +130,9 @@ public final class FrameSyncClientConfig
     }
 
     /**
-     * @return frames ahead of the estimated server frame that {@link FrameSyncClient#sendInput(io.netty.buffer.ByteBuf,
-     * int, int, long)} targets, to cover the one-way delay; default 2 (50 ms at 30 Hz).
+     * @return frames beyond the first frame an input can still reach (see {@link FrameSyncClient#inputDeadlineNs})
+     * that {@link FrameSyncClient#sendInput(io.netty.buffer.ByteBuf, int, int, long)} targets: more absorbs jitter
+     * beyond the margin, each costs one tick of latency; default 0.
      */
     public int inputLeadFrames()
     {

@@ -24,7 +24,7 @@ class FrameSyncClientTest
     private final List<byte[]> sent = new ArrayList<>();
     private final List<Long> delivered = new ArrayList<>();
     private final List<long[]> lost = new ArrayList<>();
-    private final FrameSyncClient client = new FrameSyncClient(new FrameSyncClientConfig(),
+    private final FrameSyncClient client = new FrameSyncClient(new FrameSyncClientConfig().inputLeadFrames(1),
         (channel, buffer, offset, length) -> sent.add(ByteBufUtil.getBytes(buffer, offset, length)),
         new FrameSyncClient.Listener()
         {
@@ -41,6 +41,7 @@ class FrameSyncClientTest
             }
         });
     private final ByteBuf one = Unpooled.wrappedBuffer(new byte[]{1});
+    private static final FrameSyncClient.Listener IGNORE = (c, frame) -> { };
 
     private void welcome(final long nextFrame, final long nowNs)
     {
@@ -90,7 +91,7 @@ class FrameSyncClientTest
     {
         assertEquals(-1, client.nextInputFrame(T0), "not before WELCOME");
         welcome(0, T0);
-        assertEquals(2, client.nextInputFrame(T0), "a new room: frame 0 plus a lead of 2");
+        assertEquals(2, client.nextInputFrame(T0), "a new room: frame 0, the next one, plus a lead of 1");
         assertEquals(5, client.nextInputFrame(T0 + 100 * MS), "3 ticks later");
         frames(10, 1, 0xFFFF_FFFFL, T0 + 200 * MS);
         assertEquals(13, client.nextInputFrame(T0 + 200 * MS));
@@ -104,6 +105,64 @@ class FrameSyncClientTest
         assertEquals(10 + 1 + 31, client.lastInputFrame(), "never beyond the server's input window");
         assertTrue(client.inputsRefused() > 0);
         assertFalse(client.sendInput(50, Unpooled.wrappedBuffer(new byte[33]), 0, 33, T0), "over max input");
+    }
+
+    @Test
+    void shouldTargetTheFirstFrameWhoseInputDeadlineHasNotPassed()
+    {
+        final FrameSyncClient timed = new FrameSyncClient(new FrameSyncClientConfig(),
+            (channel, buffer, offset, length) -> sent.add(ByteBufUtil.getBytes(buffer, offset, length)), IGNORE);
+        final ByteBuf welcome = Unpooled.buffer(24).writeByte(0x81).writeByte(0).writeByte(0).writeByte(2)
+            .writeByte(30).writeByte(3).writeByte(32).writeByte(32).writeLongLE(9).writeIntLE(0).writeIntLE(0);
+        assertTrue(timed.onMessage(2, welcome, 0, 24, T0));
+        final long period = 1_000_000_000L / 30;
+        // fresh frames 0..15 arrive 5 ms after their tick (tick n at T0 + n x 33.3 ms), the odd ones 3 ms later still
+        for (int n = 0; n < 16; n++)
+        {
+            final long arrival = T0 + n * 1_000_000_000L / 30 + 5 * MS + (n % 2) * 3 * MS;
+            final ByteBuf frame = Unpooled.buffer(16).writeByte(0x82).writeByte(1).writeIntLE(n).writeIntLE(-1)
+                .writeShortLE(1).writeByte(0);
+            assertTrue(timed.onMessage(0, frame, 0, frame.readableBytes(), arrival));
+            if (n < 7)
+            {
+                assertEquals(Long.MIN_VALUE, timed.inputDeadlineNs(n + 1), "no phase yet after " + (n + 1));
+            }
+        }
+        timed.pathRtt(4 * MS);
+        // phase = the least-delayed arrival: T0 + 5 ms; margin = max(2 ms, 3 x mean deviation ~1.5 ms) = ~4.5 ms
+        final long deadline20 = timed.inputDeadlineNs(20);
+        final long frame20 = T0 + 20 * 1_000_000_000L / 30;
+        assertTrue(deadline20 <= frame20 + 5 * MS - 4 * MS - 2 * MS, "RTT and at least 2 ms margin: " + deadline20);
+        assertTrue(deadline20 >= frame20 + 5 * MS - 4 * MS - 6 * MS, "margin from the deviation: " + deadline20);
+        assertEquals(period, timed.inputDeadlineNs(21) - deadline20, 2, "one period per frame");
+
+        assertEquals(20, timed.nextInputFrame(deadline20), "at its deadline: still frame 20");
+        assertEquals(21, timed.nextInputFrame(deadline20 + 1), "1 ns late: the next one");
+        assertEquals(20, timed.sendInput(one, 0, 1, deadline20 - MS));
+        assertEquals(FrameSyncClient.HELD, timed.sendInput(one, 0, 1, deadline20 - MS / 2), "20 has its input");
+        assertEquals(1, timed.inputsHeld());
+        assertEquals(0, timed.inputsRefused(), "held is not refused");
+        assertEquals(21, timed.sendInput(one, 0, 1, deadline20 + period - MS), "one tick later: 21");
+        assertEquals(23, timed.sendInput(one, 0, 1, deadline20 + 3 * period - MS), "a late tick skips a frame");
+    }
+
+    @Test
+    void shouldAssumeTwoTickPeriodsOfRttUntilTold()
+    {
+        final FrameSyncClient timed = new FrameSyncClient(new FrameSyncClientConfig(),
+            (channel, buffer, offset, length) -> true, IGNORE);
+        final ByteBuf welcome = Unpooled.buffer(24).writeByte(0x81).writeByte(0).writeByte(0).writeByte(2)
+            .writeByte(30).writeByte(3).writeByte(32).writeByte(32).writeLongLE(9).writeIntLE(0).writeIntLE(0);
+        assertTrue(timed.onMessage(2, welcome, 0, 24, T0));
+        for (int n = 0; n < 8; n++)
+        {
+            final ByteBuf frame = Unpooled.buffer(16).writeByte(0x82).writeByte(1).writeIntLE(n).writeIntLE(-1)
+                .writeShortLE(1).writeByte(0);
+            assertTrue(timed.onMessage(0, frame, 0, frame.readableBytes(), T0 + n * 1_000_000_000L / 30));
+        }
+        final long untold = timed.inputDeadlineNs(30);
+        timed.pathRtt(0);
+        assertEquals(2 * 1_000_000_000L / 30, timed.inputDeadlineNs(30) - untold, 1);
     }
 
     @Test
