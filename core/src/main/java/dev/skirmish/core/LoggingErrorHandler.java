@@ -4,8 +4,6 @@ import org.agrona.ErrorHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 /**
  * Default {@link ErrorHandler}: logs through SLF4J at most once per interval and counts what it suppressed, so a
  * flood of bad input or a failing peer cannot flood the log. Never throws. Thread-safe.
@@ -14,16 +12,14 @@ public final class LoggingErrorHandler implements ErrorHandler
 {
     private static final Logger LOG = LoggerFactory.getLogger("dev.skirmish.errors");
 
-    private final long intervalNs;
-    private final AtomicLong nextLogNs = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong suppressed = new AtomicLong();
+    private final RateLimitedLog limiter;
 
     /**
      * @param intervalNs minimum time between two log lines.
      */
     public LoggingErrorHandler(final long intervalNs)
     {
-        this.intervalNs = intervalNs;
+        this.limiter = new RateLimitedLog(intervalNs);
     }
 
     @Override
@@ -31,16 +27,9 @@ public final class LoggingErrorHandler implements ErrorHandler
     {
         try
         {
-            final long nowNs = System.nanoTime();
-            final long next = nextLogNs.get();
-            if ((next == Long.MIN_VALUE || nowNs - next >= 0) && nextLogNs.compareAndSet(next, nowNs + intervalNs))
+            if (limiter.tryAcquire(System.nanoTime()))
             {
-                final long skipped = suppressed.getAndSet(0);
-                LOG.warn("error ({} similar suppressed since the last report)", skipped, throwable);
-            }
-            else
-            {
-                suppressed.incrementAndGet();
+                LOG.warn("error ({} similar suppressed since the last report)", limiter.takeSuppressed(), throwable);
             }
         }
         catch (final Throwable ignore)
@@ -54,6 +43,6 @@ public final class LoggingErrorHandler implements ErrorHandler
      */
     public long suppressed()
     {
-        return suppressed.get();
+        return limiter.suppressed();
     }
 }

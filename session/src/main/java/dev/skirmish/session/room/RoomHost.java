@@ -1,5 +1,6 @@
 package dev.skirmish.session.room;
 
+import dev.skirmish.core.RateLimitedLog;
 import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.core.metrics.CounterSet;
 import dev.skirmish.session.lifecycle.DisconnectReason;
@@ -55,7 +56,6 @@ public final class RoomHost implements SessionListener
     private static final long LATENESS_LOWEST_NS = 1_000;
     private static final long LATENESS_HIGHEST_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int COMMANDS_PER_CYCLE = 16;
-    private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     /** Rescan period while no room is open (adding a room forces a scan anyway). */
     private static final long IDLE_SCAN_INTERVAL_NS = 1_000_000_000L;
 
@@ -78,7 +78,7 @@ public final class RoomHost implements SessionListener
     private boolean compactPending;
     private long nowNs;
     private long cycleStartClockNs;
-    private long nextLogNs = Long.MIN_VALUE;
+    private final RateLimitedLog log = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NS);
 
     /**
      * @param worker   worker index.
@@ -371,7 +371,8 @@ public final class RoomHost implements SessionListener
         if (rooms.size() >= config.maxRoomsPerWorker())
         {
             counters.increment(Counter.ROOM_LIMIT_REACHED);
-            logLimited("room limit reached on a worker ({} rooms): maxRoomsPerWorker {}", rooms.size(), nowNs);
+            logLimited("room limit reached on a worker ({} rooms, maxRoomsPerWorker {})", rooms.size(),
+                config.maxRoomsPerWorker());
             return null;
         }
         final Room room = new Room(this, config, roomId, mode, capacity, tickRateHz, nowNs);
@@ -636,22 +637,34 @@ public final class RoomHost implements SessionListener
         return false;
     }
 
-    private void logLimited(final String format, final Object a, final Object b)
+    /**
+     * Log a line about something input from the network can cause (a limit, a game's logic throwing on it), at most
+     * once a second per worker on the worker's clock ({@link RateLimitedLog}); the rest are counted by the caller.
+     */
+    private void logLimited(final String format, final long a, final long b)
     {
-        if (nowNs - nextLogNs >= 0 || Long.MIN_VALUE == nextLogNs)
+        if (log.tryAcquire(nowNs))
         {
-            nextLogNs = nowNs + LOG_INTERVAL_NS;
-            LOG.warn("worker " + worker + ": " + format + " (further ones counted, logged at most once a second)",
-                a, b);
+            LOG.warn("worker " + worker + ": " + format + " ({} more since the last line; counted, logged at most " +
+                "once a second)", a, b, log.takeSuppressed());
         }
     }
 
-    private void logLimited(final String format, final long a, final long b)
+    private void logLimited(final String format, final long a, final Throwable ex)
     {
-        if (nowNs - nextLogNs >= 0 || Long.MIN_VALUE == nextLogNs)
+        if (log.tryAcquire(nowNs))
         {
-            logLimited(format, (Object)a, (Object)b);
+            LOG.warn("worker " + worker + ": " + format + " ({} more since the last line; counted, logged at most " +
+                "once a second)", a, log.takeSuppressed(), ex);
         }
+    }
+
+    /**
+     * @return the gate of this worker's room log lines (for tests).
+     */
+    RateLimitedLog log()
+    {
+        return log;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

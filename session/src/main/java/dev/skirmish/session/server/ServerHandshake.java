@@ -176,7 +176,7 @@ public final class ServerHandshake implements HandshakeGate
         if (null == connected && registry.isFull())
         {
             counters.increment(Counter.DENIED_SERVER_FULL);
-            server.limitHit("max sessions reached (" + server.config().maxSessions() + ")");
+            server.limitHit("max sessions reached ({})", server.config().maxSessions());
             deny(replies, DenyReason.SERVER_FULL);
             return CONSUMED;
         }

@@ -189,7 +189,7 @@ public final class ServerSessions implements DatagramHandler
                 return;
             case TABLE_FULL:
                 counters.increment(Counter.TOKEN_TABLE_FULL);
-                server.limitHit("used-token table full (" + config.usedTokenCapacity() + " unexpired tokens)");
+                server.limitHit("used-token table full ({} unexpired tokens)", config.usedTokenCapacity());
                 deny(ioThread, sender, DenyReason.SERVER_BUSY);
                 return;
             default:
@@ -198,7 +198,7 @@ public final class ServerSessions implements DatagramHandler
         if (!registry.tryReservePending())
         {
             counters.increment(Counter.DENIED_PENDING_FULL);
-            server.limitHit("max pending sessions reached (" + config.maxPendingSessions() + ")");
+            server.limitHit("max pending sessions reached ({})", config.maxPendingSessions());
             deny(ioThread, sender, DenyReason.SERVER_BUSY);
             return;
         }
@@ -206,7 +206,7 @@ public final class ServerSessions implements DatagramHandler
         {
             registry.releasePending();
             counters.increment(Counter.DENIED_SERVER_FULL);
-            server.limitHit("max sessions reached (" + config.maxSessions() + ")");
+            server.limitHit("max sessions reached ({})", config.maxSessions());
             deny(ioThread, sender, DenyReason.SERVER_FULL);
             return;
         }
@@ -702,8 +702,8 @@ public final class ServerSessions implements DatagramHandler
         if (ChannelEndpoint.SEND_OK != result)
         {
             counters.increment(Counter.CHANNEL_SEND_QUEUE_FULL);
-            server.limitHit("session send queue full (" + config.channels().sendQueueBytes() + " B, " +
-                config.channels().sendQueueMessages() + " messages): the game sends faster than the path");
+            server.limitHit("session send queue full ({} B, {} messages): the game sends faster than the path",
+                config.channels().sendQueueBytes(), config.channels().sendQueueMessages());
             return false;
         }
         session.messagesOut++;

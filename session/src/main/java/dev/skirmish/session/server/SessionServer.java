@@ -1,5 +1,6 @@
 package dev.skirmish.session.server;
 
+import dev.skirmish.core.RateLimitedLog;
 import dev.skirmish.core.SkirmishContext;
 import dev.skirmish.core.SkirmishNode;
 import dev.skirmish.core.metrics.CounterSet;
@@ -16,8 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -33,13 +32,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class SessionServer implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(SessionServer.class);
-    private static final long LIMIT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final SessionServerConfig config;
     private final SessionRegistry registry;
     private final ChallengeSecretSchedule secretSchedule;
     private final AtomicReferenceArray<ServerSessions> workerSessions;
-    private final AtomicLong nextLimitLogNs = new AtomicLong(System.nanoTime());
+    private final RateLimitedLog limitLog = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NS);
     private volatile InetSocketAddress[] publicAddresses = new InetSocketAddress[0];
     private SkirmishNode node;
 
@@ -177,16 +175,39 @@ public final class SessionServer implements AutoCloseable
     }
 
     /**
-     * A configured limit was hit: the caller counted it; log at most once per second across the server.
+     * A configured limit was hit: the caller counted it; log at most once per second across the server. Allocates
+     * nothing unless it logs (the arguments are boxed then only).
+     *
+     * @param format what, an SLF4J format with one {} per argument.
+     * @param a      first argument.
      */
-    void limitHit(final String what)
+    void limitHit(final String format, final long a)
     {
-        final long nowNs = System.nanoTime();
-        final long next = nextLimitLogNs.get();
-        if (nowNs - next >= 0 && nextLimitLogNs.compareAndSet(next, nowNs + LIMIT_LOG_INTERVAL_NS))
+        if (limitLog.tryAcquire(System.nanoTime()))
         {
-            LOG.warn("limit hit: {} (further hits counted, logged at most once a second)", what);
+            LOG.warn("limit hit: " + format + " ({} more hits since the last line; counted, logged at most once a " +
+                "second)", a, limitLog.takeSuppressed());
         }
+    }
+
+    /**
+     * As {@link #limitHit(String, long)} with two arguments.
+     */
+    void limitHit(final String format, final long a, final long b)
+    {
+        if (limitLog.tryAcquire(System.nanoTime()))
+        {
+            LOG.warn("limit hit: " + format + " ({} more hits since the last line; counted, logged at most once a " +
+                "second)", a, b, limitLog.takeSuppressed());
+        }
+    }
+
+    /**
+     * @return the gate of the server's limit-hit log lines (for tests and stats).
+     */
+    RateLimitedLog limitLog()
+    {
+        return limitLog;
     }
 
     /**

@@ -279,4 +279,31 @@ class RoomLifecycleTest
         FrameSyncImpairedTest.assertSameFrames(network, returns, frames, context);
         assertEquals(0, returns.lostFrames, context);
     }
+
+    @Test
+    void shouldBoundTheLogLinesOfAFloodOfRefusedPlayers()
+    {
+        host(new RoomConfig().maxRoomsPerWorker(1));
+        join(1, 1);
+        final int flood = 20_000;
+        for (int i = 0; i < flood; i++)
+        {
+            // hostile tokens: a new room id each (the worker is at its room limit), or a path too small for rooms
+            final RecordingLink link = new RecordingLink(host, 1000 + i, 2 + i);
+            link.maxWholeMessageBytes = 0 == (i & 1) ? 1176 : 100;
+            host.onPlayerConnected(link, clock.nanoTime());
+            assertEquals(DisconnectReason.ROOM_CLOSED, link.disconnectReason);
+        }
+        assertEquals(flood, counters.get(Counter.ROOM_JOIN_REFUSED));
+        assertEquals(flood / 2, counters.get(Counter.ROOM_LIMIT_REACHED));
+        assertEquals(1, host.log().acquired(), "one log line for the whole flood within a second");
+        assertEquals(flood - 1, host.log().suppressed());
+
+        clock.update(START_NS + SECOND);
+        for (int i = 0; i < flood; i++)
+        {
+            host.onPlayerConnected(new RecordingLink(host, 50_000 + i, 100_000 + i), clock.nanoTime());
+        }
+        assertEquals(2, host.log().acquired(), "and one more a second later");
+    }
 }
