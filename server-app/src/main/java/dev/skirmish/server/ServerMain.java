@@ -56,7 +56,8 @@ import java.util.function.Supplier;
  * <p>
  * {@code --config FILE} reads defaults from a properties file whose keys are the long flag names without dashes;
  * the command line overrides it ({@link ConfigFile}). On SIGTERM/SIGINT or at the end of {@code --duration} the
- * server stops within {@code --shutdown-timeout}: /health turns 503, the workers disconnect every session with
+ * server stops within {@code --shutdown-timeout}: /health turns 503, connect attempts are refused with
+ * DENIED(shutting down), every room closes (SERVER_SHUTDOWN), the workers disconnect every session with
  * SERVER_SHUTDOWN and the sockets close; exit 0, or 1 with a warning when the close overran the deadline.
  */
 @Command(
@@ -643,6 +644,11 @@ public final class ServerMain implements Callable<Integer>
         if (null != metrics)
         {
             metrics.beginShutdown();
+        }
+        if (server instanceof SessionServer)
+        {
+            // From here on connect attempts get DENIED(shutting down); no session is created during the stop.
+            ((SessionServer)server).beginShutdown();
         }
         // Per-thread figures are only readable while the threads live: take the report before closing.
         final String report = stats.finalReport();

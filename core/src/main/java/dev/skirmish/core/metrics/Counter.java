@@ -139,7 +139,9 @@ public enum Counter
     ROOM_SEND_FAILED(93, "room_send_failed", Kind.SUM,
         "Room messages not queued: the session was closing or its send queue full"),
     ROOM_COMMANDS_DROPPED(94, "room_commands_dropped", Kind.SUM,
-        "Room commands from other threads refused: the worker's command queue was full (limit)");
+        "Room commands from other threads refused: the worker's command queue was full (limit)"),
+    DENIED_SHUTTING_DOWN(95, "denied_shutting_down", Kind.SUM,
+        "Connects refused because the server is stopping: DENIED(shutting down), no session");
 
     /** How values from several owners combine into one figure. */
     public enum Kind

@@ -14,9 +14,14 @@ public enum DenyReason
     /** The token does not list this server's address. */
     WRONG_SERVER(3),
     /** The token's client id already has a session on this server. */
-    CLIENT_ALREADY_CONNECTED(4);
+    CLIENT_ALREADY_CONNECTED(4),
+    /**
+     * The server is stopping ({@code SessionServer.beginShutdown()} or {@code close()}): it admits nobody any more;
+     * connect to another server.
+     */
+    SHUTTING_DOWN(5);
 
-    private static final DenyReason[] BY_CODE = new DenyReason[5];
+    private static final DenyReason[] BY_CODE = new DenyReason[6];
 
     static
     {

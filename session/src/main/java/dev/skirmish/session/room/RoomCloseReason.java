@@ -2,7 +2,8 @@ package dev.skirmish.session.room;
 
 /**
  * Why a room closed; given to {@link RoomListener#onRoomClosed}. Its players are disconnected with
- * {@link dev.skirmish.session.lifecycle.DisconnectReason#ROOM_CLOSED}.
+ * {@link dev.skirmish.session.lifecycle.DisconnectReason#ROOM_CLOSED}, or
+ * {@link dev.skirmish.session.lifecycle.DisconnectReason#SERVER_SHUTDOWN} for {@link #SERVER_SHUTDOWN}.
  */
 public enum RoomCloseReason
 {
@@ -15,5 +16,7 @@ public enum RoomCloseReason
     /**
      * Consecutive ticks of the room ({@code stallsBeforeClose}) took longer than the tick budget: the room is isolated.
      */
-    STALL
+    STALL,
+    /** The server is stopping ({@code SessionServer.close()}): every open room of every worker is closed. */
+    SERVER_SHUTDOWN
 }

@@ -392,8 +392,9 @@ public final class RoomHost implements SessionListener
     }
 
     /**
-     * Close a room: its players' sessions are closed with {@link DisconnectReason#ROOM_CLOSED}, the game is told.
-     * Idempotent.
+     * Close a room: the game is told ({@link RoomListener#onRoomClosed}) while its players' sessions are still open,
+     * then they are closed with {@link DisconnectReason#ROOM_CLOSED} ({@link DisconnectReason#SERVER_SHUTDOWN} when
+     * the server stops). Idempotent.
      *
      * @param room   to close.
      * @param reason why.
@@ -410,14 +411,6 @@ public final class RoomHost implements SessionListener
             rooms.remove(room.id());
         }
         compactPending = true;
-        for (int slot = 0; slot < room.capacity(); slot++)
-        {
-            final PlayerLink link = room.players[slot].detach();
-            if (null != link)
-            {
-                link.disconnect(DisconnectReason.ROOM_CLOSED);
-            }
-        }
         counters.increment(Counter.ROOMS_CLOSED);
         try
         {
@@ -429,6 +422,38 @@ public final class RoomHost implements SessionListener
             counters.increment(Counter.ROOM_ERRORS);
             logLimited("room {} onRoomClosed threw", room.id(), ex);
         }
+        final DisconnectReason disconnectReason = RoomCloseReason.SERVER_SHUTDOWN == reason ?
+            DisconnectReason.SERVER_SHUTDOWN : DisconnectReason.ROOM_CLOSED;
+        for (int slot = 0; slot < room.capacity(); slot++)
+        {
+            final PlayerLink link = room.players[slot].detach();
+            if (null != link)
+            {
+                link.disconnect(disconnectReason);
+            }
+        }
+    }
+
+    /**
+     * The server is stopping: every open room closes ({@link RoomCloseReason#SERVER_SHUTDOWN}), the game's
+     * {@link RoomListener#onRoomClosed} running here on the worker thread while the players' sessions are still
+     * open; then they are closed with SERVER_SHUTDOWN. Commands still queued are dropped.
+     *
+     * @param nowNs the worker's clock at its last duty cycle.
+     */
+    @Override
+    public void onShutdown(final long nowNs)
+    {
+        this.nowNs = nowNs;
+        for (int i = 0; i < roomList.size(); i++)
+        {
+            final Room room = roomList.get(i);
+            if (room.isOpen())
+            {
+                closeRoom(room, RoomCloseReason.SERVER_SHUTDOWN);
+            }
+        }
+        compact();
     }
 
     private void onGameError(final Room room, final Throwable ex)

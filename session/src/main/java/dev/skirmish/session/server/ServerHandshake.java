@@ -120,7 +120,7 @@ public final class ServerHandshake implements HandshakeGate
         rotateSecretsIfDue(nowMs);
         return type == PacketType.CONNECT_REQUEST.code() ?
             onConnectRequest(datagram, start, sender, replies, nowMs, underLoad) :
-            onChallengeResponse(datagram, start, sender, nowMs);
+            onChallengeResponse(datagram, start, sender, replies, nowMs);
     }
 
     @Override
@@ -153,6 +153,12 @@ public final class ServerHandshake implements HandshakeGate
         {
             counters.increment(Counter.TOKEN_WRONG_SERVER);
             deny(replies, DenyReason.WRONG_SERVER);
+            return CONSUMED;
+        }
+        if (server.isShuttingDown())
+        {
+            counters.increment(Counter.DENIED_SHUTTING_DOWN);
+            deny(replies, DenyReason.SHUTTING_DOWN);
             return CONSUMED;
         }
 
@@ -199,7 +205,11 @@ public final class ServerHandshake implements HandshakeGate
     }
 
     private int onChallengeResponse(
-        final ByteBuf datagram, final int start, final InetSocketAddress sender, final long nowMs)
+        final ByteBuf datagram,
+        final int start,
+        final InetSocketAddress sender,
+        final Replies replies,
+        final long nowMs)
     {
         // Cookie first: a MAC is cheaper than a decryption, and spoofed sources never saw a cookie.
         datagram.getBytes(start + RESPONSE_TOKEN_OFFSET + HandshakeDescriptor.TAG_IN_SERVER_PART_OFFSET, tag);
@@ -219,6 +229,13 @@ public final class ServerHandshake implements HandshakeGate
         if (!server.isOwnAddress(decoder))
         {
             counters.increment(Counter.TOKEN_WRONG_SERVER);
+            return CONSUMED;
+        }
+        if (server.isShuttingDown())
+        {
+            // Refused here rather than routed: a worker may already be closing, and none may allocate a session.
+            counters.increment(Counter.DENIED_SHUTTING_DOWN);
+            deny(replies, DenyReason.SHUTTING_DOWN);
             return CONSUMED;
         }
         // Checks 6-8 are repeated authoritatively by the worker that owns the room, which allocates the session.

@@ -26,6 +26,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.EpochClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -51,6 +53,7 @@ import static dev.skirmish.session.protect.ProtectedPacketDescriptor.PAYLOAD_OFF
  */
 public final class ServerSessions implements DatagramHandler
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerSessions.class);
     private static final int PATH_DATA_LENGTH = Long.BYTES;
     /** Channel timer wheel tick: 2^19 ns (~0.52 ms), below the 1 ms loss-timer granularity and 5 ms ack delay. */
     private static final long TIMER_RESOLUTION_NS = 1L << 19;
@@ -162,6 +165,13 @@ public final class ServerSessions implements DatagramHandler
             return;
         }
         decoder.getTag(tag, 0);
+        if (server.isShuttingDown())
+        {
+            // Routed before the stop began: still no session once it has.
+            counters.increment(Counter.DENIED_SHUTTING_DOWN);
+            deny(ioThread, sender, DenyReason.SHUTTING_DOWN);
+            return;
+        }
         final long tagHigh = TokenTags.high(tag);
         final long tagLow = TokenTags.low(tag);
         final long clientId = decoder.clientId();
@@ -789,9 +799,27 @@ public final class ServerSessions implements DatagramHandler
         buffer.writeZero(DENIED_LENGTH - PacketHeader.LENGTH - tag.length - 1);
     }
 
+    /**
+     * The worker is stopping: tell the game ({@link SessionListener#onShutdown}, with the time of the last duty
+     * cycle; rooms close there), then close every session with SERVER_SHUTDOWN. Called from the worker thread.
+     */
     @Override
     public void onClose()
     {
+        try
+        {
+            listener.onShutdown(nowNs);
+        }
+        catch (final Throwable ex)
+        {
+            if (ex instanceof VirtualMachineError && !(ex instanceof StackOverflowError))
+            {
+                throw (VirtualMachineError)ex;
+            }
+            // Report and go on: the sessions must still be told.
+            counters.increment(Counter.WORKER_ERRORS);
+            LOG.warn("worker {}: the listener's onShutdown threw; closing its sessions anyway", worker, ex);
+        }
         for (int i = sessionList.size() - 1; i >= 0; i--)
         {
             close(sessionList.get(i), DisconnectReason.SERVER_SHUTDOWN, true);

@@ -64,6 +64,18 @@ public interface SessionListener
     }
 
     /**
+     * The server is stopping: called once on the worker thread, before the worker closes its remaining sessions
+     * with SERVER_SHUTDOWN (each then gets {@link #onSessionClosed}). Sessions are still open here: end matches,
+     * persist results. The server already refuses new connections. An exception is counted ({@code worker_errors})
+     * and logged; the sessions are closed anyway.
+     *
+     * @param nowNs the worker's clock at its last duty cycle.
+     */
+    default void onShutdown(final long nowNs)
+    {
+    }
+
+    /**
      * Creates the listener of each worker.
      */
     @FunctionalInterface

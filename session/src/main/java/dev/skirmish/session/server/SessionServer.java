@@ -39,6 +39,7 @@ public final class SessionServer implements AutoCloseable
     private final AtomicReferenceArray<ServerSessions> workerSessions;
     private final RateLimitedLog limitLog = new RateLimitedLog(RateLimitedLog.DEFAULT_INTERVAL_NS);
     private volatile InetSocketAddress[] publicAddresses = new InetSocketAddress[0];
+    private volatile boolean shuttingDown;
     private SkirmishNode node;
 
     SessionServer(final SessionServerConfig config, final int workers)
@@ -273,11 +274,36 @@ public final class SessionServer implements AutoCloseable
     }
 
     /**
-     * Stop: workers close their sessions (reason SERVER_SHUTDOWN, sent redundantly), then the sockets close.
+     * Begin the stop: from now on every connect request and challenge response that reaches the handshake is refused
+     * with DENIED(shutting down) ({@code denied_shutting_down}) and no session is allocated, on the I/O threads and
+     * on the workers alike. Sessions already open carry on until {@link #close()}. Idempotent; any thread.
+     */
+    public void beginShutdown()
+    {
+        if (!shuttingDown)
+        {
+            shuttingDown = true;
+            LOG.info("session server stopping: new connections are refused (DENIED shutting down)");
+        }
+    }
+
+    /**
+     * @return true once {@link #beginShutdown()} or {@link #close()} was called.
+     */
+    public boolean isShuttingDown()
+    {
+        return shuttingDown;
+    }
+
+    /**
+     * Stop: {@link #beginShutdown()} (connect attempts are refused from now on), then each worker tells its game
+     * ({@link SessionListener#onShutdown}: rooms close there) and closes its sessions (reason SERVER_SHUTDOWN, sent
+     * redundantly), then the sockets close.
      */
     @Override
     public void close()
     {
+        beginShutdown();
         if (null != node)
         {
             node.close();

@@ -281,6 +281,42 @@ class RoomLifecycleTest
     }
 
     @Test
+    void shouldCloseEveryRoomOnShutdownWhilePlayersAreStillConnected()
+    {
+        final List<String> atClose = new ArrayList<>();
+        clock.update(START_NS);
+        host = new RoomHost(0, new RoomConfig().nanoClock(clock), new RoomListener()
+        {
+            @Override
+            public void onRoomClosed(final Room room, final RoomCloseReason reason, final long nowNs)
+            {
+                // what a game persisting results sees: its players, still connected
+                final RoomPlayer player = room.player(0);
+                atClose.add(room.id() + " " + reason + " player " + player.clientId() + " connected " +
+                    player.isConnected() + " link open " + (null != player.link() &&
+                    null == ((RecordingLink)player.link()).disconnectReason) + " at " + nowNs);
+            }
+        }, counters);
+        final RecordingLink a = join(1, 10);
+        final RecordingLink b = join(2, 11);
+        final RecordingLink c = join(3, 11);
+        runTo(START_NS + SECOND);
+        final long lastCycleNs = clock.nanoTime();
+        host.room(11).end(); // an already closed room is not closed again
+
+        host.onShutdown(lastCycleNs);
+        assertEquals(List.of("11 ENDED player 2 connected true link open true at " + lastCycleNs,
+            "10 SERVER_SHUTDOWN player 1 connected true link open true at " + lastCycleNs), atClose);
+        assertEquals(DisconnectReason.SERVER_SHUTDOWN, a.disconnectReason);
+        assertEquals(DisconnectReason.ROOM_CLOSED, b.disconnectReason);
+        assertEquals(DisconnectReason.ROOM_CLOSED, c.disconnectReason);
+        assertEquals(0, host.roomCount());
+        assertEquals(2, counters.get(Counter.ROOMS_CLOSED));
+        host.onShutdown(lastCycleNs);
+        assertEquals(2, atClose.size(), "idempotent");
+    }
+
+    @Test
     void shouldBoundTheLogLinesOfAFloodOfRefusedPlayers()
     {
         host(new RoomConfig().maxRoomsPerWorker(1));
