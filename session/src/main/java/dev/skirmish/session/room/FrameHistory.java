@@ -45,6 +45,17 @@ final class FrameHistory
     }
 
     /**
+     * For tests: number the frames from {@code frame} on. Only while empty.
+     *
+     * @param frame the number the first appended frame gets.
+     */
+    void startAt(final long frame)
+    {
+        first = frame;
+        next = frame;
+    }
+
+    /**
      * Append the next frame, evicting the oldest as needed.
      *
      * @param src    the encoded frame.

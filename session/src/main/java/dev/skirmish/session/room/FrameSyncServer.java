@@ -123,6 +123,7 @@ public final class FrameSyncServer
     private final ByteBuf framesMessage;
     private final ByteBuf historyMessage;
     private final FrameView lastFrame = new FrameView();
+    private long frameLimit = RoomMessageDescriptor.FRAME_LIMIT;
     private int framesMessageLength;
     private long nextFrame;
     private long desyncs;
@@ -300,7 +301,7 @@ public final class FrameSyncServer
             counters.increment(Counter.ROOM_INPUTS_LATE);
             return 0;
         }
-        if (frame - nextFrame > windowMask)
+        if (frame - nextFrame > windowMask || frame >= frameLimit)
         {
             counters.increment(Counter.ROOM_INPUTS_AHEAD);
             return 0;
@@ -565,6 +566,33 @@ public final class FrameSyncServer
     {
         return history.contains(frame) &&
             view.wrap(frame, history.buffer(), history.offset(frame), history.length(frame));
+    }
+
+    /**
+     * @return true once the last frame a room may close ({@link RoomMessageDescriptor#FRAME_LIMIT} − 1) is closed:
+     * the room must close instead of closing another.
+     */
+    public boolean isAtFrameLimit()
+    {
+        return nextFrame >= frameLimit;
+    }
+
+    /**
+     * For tests: start a new room's frames at {@code frame} instead of 0 and stop at {@code limit}, to run the end of
+     * a long match without running it all. Only before the first {@link #closeFrame}.
+     *
+     * @param frame first frame to close, 0 to limit.
+     * @param limit frames the room closes at most, up to {@link RoomMessageDescriptor#FRAME_LIMIT}.
+     */
+    void startAt(final long frame, final long limit)
+    {
+        if (0 != nextFrame || frame < 0 || frame > limit || limit > RoomMessageDescriptor.FRAME_LIMIT)
+        {
+            throw new IllegalStateException("startAt(" + frame + ", " + limit + ") after frame " + nextFrame);
+        }
+        history.startAt(frame);
+        nextFrame = frame;
+        frameLimit = limit;
     }
 
     /**

@@ -494,6 +494,12 @@ public final class Room implements FrameSyncServer.Output, FrameSyncServer.Desyn
      */
     void tick(final long tick, final long nowNs)
     {
+        if (null != frameSync && frameSync.isAtFrameLimit())
+        {
+            // The last frame went out last tick: close rather than number a frame past the limit.
+            host.closeRoom(this, RoomCloseReason.FRAME_LIMIT);
+            return;
+        }
         ticks++;
         final RoomListener listener = host.listener();
         if (null != frameSync)

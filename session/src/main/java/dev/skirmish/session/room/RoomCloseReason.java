@@ -18,5 +18,10 @@ public enum RoomCloseReason
      */
     STALL,
     /** The server is stopping ({@code SessionServer.close()}): every open room of every worker is closed. */
-    SERVER_SHUTDOWN
+    SERVER_SHUTDOWN,
+    /**
+     * A frame-sync room closed its last frame, {@link RoomMessageDescriptor#FRAME_LIMIT} − 1 (frame numbers are u32
+     * on the wire and never wrap: 2^31 frames is 194 days at 128 Hz).
+     */
+    FRAME_LIMIT
 }

@@ -112,8 +112,15 @@ public final class RoomMessageDescriptor
 
     /** A u32 frame field meaning "none". */
     public static final long NO_FRAME = 0xFFFF_FFFFL;
-    /** Largest frame number a room reaches (u32, minus the "none" value). */
+    /** Largest frame number a client accepts (u32, minus the "none" value). */
     public static final long MAX_FRAME = NO_FRAME - 1;
+    /**
+     * Frames a frame-sync room closes at most: frames 0 to 2^31 − 1, then it closes
+     * ({@link RoomCloseReason#FRAME_LIMIT}). Frame numbers on the wire are u32 and never wrap, and this limit keeps
+     * them far from the wrap and from {@link #NO_FRAME}, and within a signed 32-bit int for clients in other
+     * languages: 194 days at 128 Hz, 2.3 years at 30 Hz.
+     */
+    public static final long FRAME_LIMIT = 1L << 31;
     /** Most players in a room: slots are u8 and frames must fit a packet. */
     public static final int MAX_CAPACITY = 64;
     /** Largest input of one player for one frame (u8 length). */
