@@ -11,25 +11,26 @@ import java.security.NoSuchAlgorithmException;
 import java.security.spec.AlgorithmParameterSpec;
 
 /**
- * The AEAD algorithms a {@link PacketProtector} can use, all from the JDK's own providers (SunJCE), all with a
- * 96-bit nonce and a 128-bit tag. {@link #DEFAULT} is the one Skirmish speaks; why is written in
- * {@code session/docs/packet-protection.md} with the benchmark behind it. The others stay selectable so the benchmark
- * and the tests can run every suite through the same code.
+ * The AEAD algorithms a {@link PacketProtector} can use, all with a 96-bit nonce and a 128-bit tag: AES-GCM from the
+ * JDK's own provider (SunJCE), ChaCha20-Poly1305 from Skirmish's own allocation-free {@link ChaCha20Poly1305}.
+ * {@link #DEFAULT} is the one Skirmish speaks; why is written in {@code session/docs/packet-protection.md} with the
+ * benchmark behind it. The others stay selectable so the benchmark and the tests can run every suite through the
+ * same code.
  */
 public enum AeadSuite
 {
     /** AES-256 in Galois/Counter Mode: AES-NI/VAES and CLMUL intrinsics on x86-64, AES and PMULL on AArch64. */
-    AES_256_GCM("AES/GCM/NoPadding", "AES", 32, false, "UseAES", "UseAESIntrinsics", "UseGHASHIntrinsics"),
+    AES_256_GCM("AES/GCM/NoPadding", "AES", 32, true, "UseAES", "UseAESIntrinsics", "UseGHASHIntrinsics"),
 
     /** AES-128 in Galois/Counter Mode: as {@link #AES_256_GCM}, 10 rounds instead of 14, 16-byte keys. */
-    AES_128_GCM("AES/GCM/NoPadding", "AES", 16, false, "UseAES", "UseAESIntrinsics", "UseGHASHIntrinsics"),
+    AES_128_GCM("AES/GCM/NoPadding", "AES", 16, true, "UseAES", "UseAESIntrinsics", "UseGHASHIntrinsics"),
 
     /**
-     * ChaCha20-Poly1305 (RFC 8439). On Java 17 both halves are plain Java (no intrinsics before JDK 20). The JDK
-     * refuses to initialise it twice in a row with the same key and nonce, in either mode, which
-     * {@link PacketProtector} works around after a failed open.
+     * ChaCha20-Poly1305 (RFC 8439), sealed and opened by {@link ChaCha20Poly1305}: plain Java, constant time on any
+     * CPU, no allocation per packet. {@link #transformation()} still names the JDK's implementation, which the tests
+     * and benchmarks compare against (on Java 17 it is plain Java too; its intrinsics arrived in JDK 20).
      */
-    CHACHA20_POLY1305("ChaCha20-Poly1305", "ChaCha20", 32, true, "UseChaCha20Intrinsics", "UsePoly1305Intrinsics");
+    CHACHA20_POLY1305("ChaCha20-Poly1305", "ChaCha20", 32, false, "UseChaCha20Intrinsics", "UsePoly1305Intrinsics");
 
     /** The suite Skirmish uses on the wire (see {@code session/docs/packet-protection.md}). */
     public static final AeadSuite DEFAULT = AES_256_GCM;
@@ -37,27 +38,28 @@ public enum AeadSuite
     private final String transformation;
     private final String keyAlgorithm;
     private final int keyLength;
-    private final boolean rejectsRepeatedNonce;
+    private final boolean usesJdkCipher;
     private final String[] intrinsicOptions;
 
     AeadSuite(
         final String transformation,
         final String keyAlgorithm,
         final int keyLength,
-        final boolean rejectsRepeatedNonce,
+        final boolean usesJdkCipher,
         final String... intrinsicOptions)
     {
         this.transformation = transformation;
         this.keyAlgorithm = keyAlgorithm;
         this.keyLength = keyLength;
-        this.rejectsRepeatedNonce = rejectsRepeatedNonce;
+        this.usesJdkCipher = usesJdkCipher;
         this.intrinsicOptions = intrinsicOptions;
     }
 
     /**
-     * Whether the running HotSpot JVM compiles this suite to CPU instructions: fast, and for AES free of the table
-     * lookups whose cache timing can leak the key. A server should say loudly at start when {@link #DEFAULT} is not
-     * accelerated. Reads the VM options that say so ({@code UseAES}; the diagnostic {@code UseAESIntrinsics},
+     * Whether the running HotSpot JVM compiles the JDK's implementation of this suite to CPU instructions: fast, and
+     * for AES free of the table lookups whose cache timing can leak the key (see {@link #isConstantTime()}, which is
+     * what a server should check at start). Says nothing about {@link ChaCha20Poly1305}, which needs no intrinsic.
+     * Reads the VM options that say so ({@code UseAES}; the diagnostic {@code UseAESIntrinsics},
      * {@code UseGHASHIntrinsics}, {@code UseChaCha20Intrinsics}, {@code UsePoly1305Intrinsics} are visible only with
      * {@code -XX:+UnlockDiagnosticVMOptions}): every one that the JVM reports must be on, and at least one must be
      * reported. Off the hot path: goes through JMX.
@@ -102,6 +104,19 @@ public enum AeadSuite
     }
 
     /**
+     * Whether packets are sealed and opened in time independent of key and data, so that timing leaks nothing: always
+     * for ChaCha20-Poly1305 (our engine is additions, rotations and XORs, with no secret-dependent branch or index),
+     * and for AES-GCM only when {@link #isHardwareAccelerated() accelerated} (the JDK's software AES uses lookup
+     * tables). A server should say loudly at start when the suite in use is not. Off the hot path.
+     *
+     * @return true when constant time on this JVM and CPU.
+     */
+    public boolean isConstantTime()
+    {
+        return !usesJdkCipher || isHardwareAccelerated();
+    }
+
+    /**
      * JCA transformation name.
      *
      * @return the name passed to {@link Cipher#getInstance(String)}.
@@ -132,19 +147,19 @@ public enum AeadSuite
     }
 
     /**
-     * Whether the JDK's implementation rejects {@code init} with the same key and nonce as the previous
-     * {@code init}, also for decryption.
+     * Whether a {@link PacketProtector} runs this suite on a JDK {@link Cipher} rather than on
+     * {@link ChaCha20Poly1305}.
      *
-     * @return true for ChaCha20-Poly1305 on the JDK.
+     * @return true for the AES-GCM suites.
      */
-    boolean rejectsRepeatedNonce()
+    boolean usesJdkCipher()
     {
-        return rejectsRepeatedNonce;
+        return usesJdkCipher;
     }
 
     /**
-     * A new cipher object for this suite, from the first provider that offers it (SunJCE on a stock JDK).
-     * Called once per protector, never per packet.
+     * A new JDK cipher object for this suite, from the first provider that offers it (SunJCE on a stock JDK).
+     * Called once per AES-GCM protector, never per packet; for ChaCha20-Poly1305 only by tests and benchmarks.
      *
      * @return an uninitialised cipher.
      * @throws IllegalStateException if the running JDK lacks the algorithm (never on Java 11+ with SunJCE).

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
+import java.util.Arrays;
 
 import static dev.skirmish.session.protect.ProtectedPacketDescriptor.AAD_LENGTH;
 import static dev.skirmish.session.protect.ProtectedPacketDescriptor.MIN_LENGTH;
@@ -20,9 +21,12 @@ import static dev.skirmish.session.protect.ProtectedPacketDescriptor.SEQUENCE_OF
 import static dev.skirmish.session.protect.ProtectedPacketDescriptor.TAG_LENGTH;
 
 /**
- * AEAD protection of the packets of one session direction, in place, with one JDK {@link Cipher}: a session holds
+ * AEAD protection of the packets of one session direction, in place: a session holds
  * one protector {@link #forSending sending} with its send key and one {@link #forReceiving receiving} with its
  * receive key. Layout, nonce and associated data: {@link ProtectedPacketDescriptor}.
+ * {@link AeadSuite#CHACHA20_POLY1305} runs on Skirmish's own {@link ChaCha20Poly1305}, which allocates nothing; the
+ * AES-GCM suites run on one JDK {@link Cipher} each. Both produce the same bytes on the wire as any RFC 8439 or
+ * NIST GCM implementation.
  * <p>
  * Sending: write the header, reserve the sequence number, write the payload, seal. {@code seal} fills in the next
  * sequence number, encrypts the payload in place and appends the tag (the buffer needs
@@ -40,16 +44,16 @@ import static dev.skirmish.session.protect.ProtectedPacketDescriptor.TAG_LENGTH;
  * moved back) and {@link #lastOpenedSequence()} tells its sequence number. On any other result the buffer is left
  * exactly as received and the reason is counted.
  * <p>
- * Never throws on input from the network: every outcome is a {@link ProtectResult} code. The JDK reports a bad tag
- * with an {@link AEADBadTagException}, which is caught here; the JDK API offers no other way. Throws only on
- * programming errors: a wrong key length, or {@code seal} on a receiving protector and vice versa.
+ * Never throws on input from the network: every outcome is a {@link ProtectResult} code. Our ChaCha20-Poly1305
+ * answers a bad tag with {@code false}; the JDK reports one with an {@link AEADBadTagException}, which is caught
+ * here (the JDK API offers no other way). Throws only on programming errors: a wrong key length, or {@code seal} on
+ * a receiving protector and vice versa.
  * <p>
- * The payload is copied into a scratch array, encrypted or decrypted there, and copied back. This is the
- * lowest-garbage way through the JDK 17 API measured (see {@code session/docs/packet-protection.md}): the
- * {@code ByteBuffer} API on direct buffers needs two view objects per call and allocates more inside the provider,
- * and ChaCha20-Poly1305 only decrypts without an extra copy from offset 0 of an array. What remains is the
- * provider's own per-packet garbage (about 1 to 2.4 KB, from {@code Cipher.init} and the engine it builds), which
- * no use of the JDK API avoids.
+ * The payload is copied into a scratch array, encrypted or decrypted there, and copied back: the engines work on
+ * arrays, and the packets usually sit in pooled direct buffers. For the JDK this is also the lowest-garbage way
+ * through the JDK 17 API measured (see {@code session/docs/packet-protection.md}); what remains there is the
+ * provider's own per-packet garbage (about 1 KB, from {@code Cipher.init} and the engine it builds), which no use of
+ * the JDK API avoids. With ChaCha20-Poly1305 a protector allocates nothing per packet.
  * <p>
  * Not thread safe: owned by the worker thread that owns the session. Called from that thread only.
  */
@@ -62,6 +66,7 @@ public final class PacketProtector
     private final int maxDatagramLength;
     private final Cipher cipher;
     private final SecretKeySpec key;
+    private final ChaCha20Poly1305 chaCha20Poly1305;
     private final ReplayWindow replayWindow;
     private final byte[] nonce = new byte[NONCE_LENGTH];
     private final byte[] aad = new byte[AAD_LENGTH];
@@ -98,12 +103,23 @@ public final class PacketProtector
         this.sending = sending;
         this.maxDatagramLength = maxDatagramLength;
         this.replayWindow = replayWindow;
+        this.scratch = new byte[maxDatagramLength - PAYLOAD_OFFSET];
+        if (!suite.usesJdkCipher())
+        {
+            this.key = null;
+            this.cipher = null;
+            this.chaCha20Poly1305 = new ChaCha20Poly1305(keyBytes);
+            return;
+        }
+
+        this.chaCha20Poly1305 = null;
         this.key = new SecretKeySpec(keyBytes, suite.keyAlgorithm());
         this.cipher = suite.newCipher();
-        this.scratch = new byte[maxDatagramLength - PAYLOAD_OFFSET];
-
-        // Choose the provider and check the key now rather than on the first packet.
-        poisonNonce();
+        // Choose the provider and check the key now rather than on the first packet, with a nonce no sender uses.
+        for (int i = 0; i < NONCE_SEQUENCE_OFFSET; i++)
+        {
+            nonce[i] = POISON_NONCE_PREFIX;
+        }
         try
         {
             cipher.init(Cipher.DECRYPT_MODE, key, suite.nonceSpec(nonce));
@@ -114,7 +130,7 @@ public final class PacketProtector
         }
         finally
         {
-            clearNoncePrefix();
+            Arrays.fill(nonce, 0, NONCE_SEQUENCE_OFFSET, (byte)0);
         }
     }
 
@@ -153,8 +169,8 @@ public final class PacketProtector
     /**
      * Seal a packet in place: write the next sequence number at {@link ProtectedPacketDescriptor#SEQUENCE_OFFSET},
      * encrypt the bytes after it, append the tag and advance the writer index by
-     * {@link ProtectedPacketDescriptor#TAG_LENGTH}. Allocates nothing itself (see the class comment for the JDK's
-     * share).
+     * {@link ProtectedPacketDescriptor#TAG_LENGTH}. Allocates nothing with ChaCha20-Poly1305 (see the class comment
+     * for the JDK's share with AES-GCM).
      *
      * @param packet header and a reserved sequence number followed by the plaintext, from reader to writer index.
      * @return {@link ProtectResult#OK}, {@link ProtectResult#TOO_SHORT}, {@link ProtectResult#TOO_LONG},
@@ -415,7 +431,8 @@ public final class PacketProtector
     }
 
     /**
-     * Provider failures other than a bad tag ({@link ProtectResult#CRYPTO_ERROR}); never expected.
+     * JDK provider failures other than a bad tag ({@link ProtectResult#CRYPTO_ERROR}); never expected, and never with
+     * ChaCha20-Poly1305.
      *
      * @return count since construction.
      */
@@ -481,6 +498,10 @@ public final class PacketProtector
     private int crypt(final int mode, final long sequence, final int inputLength)
     {
         putLongLE(nonce, NONCE_SEQUENCE_OFFSET, sequence);
+        if (null != chaCha20Poly1305)
+        {
+            return cryptChaCha20Poly1305(mode, inputLength);
+        }
         try
         {
             cipher.init(mode, key, suite.nonceSpec(nonce));
@@ -491,58 +512,33 @@ public final class PacketProtector
         catch (final AEADBadTagException ex)
         {
             authFailures++;
-            resetAfterFailure();
             return ProtectResult.AUTH_FAILED;
         }
         catch (final GeneralSecurityException | RuntimeException ex)
         {
             cryptoErrors++;
             lastCryptoError = ex;
-            resetAfterFailure();
             return ProtectResult.CRYPTO_ERROR;
         }
     }
 
     /**
-     * The JDK's ChaCha20-Poly1305 refuses an {@code init} with the key and nonce of the previous {@code init}, also
-     * to decrypt. Without this, a forged packet carrying sequence number n would make the genuine packet n that
-     * follows it fail. Initialising once with a nonce no sender ever uses (non-zero prefix) clears that.
+     * As {@link #crypt} with {@link ChaCha20Poly1305}: no exceptions, nothing allocated. On a bad tag the scratch is
+     * left undecrypted, and the caller copies nothing back.
      */
-    private void resetAfterFailure()
+    private int cryptChaCha20Poly1305(final int mode, final int inputLength)
     {
-        if (suite.rejectsRepeatedNonce())
+        if (Cipher.ENCRYPT_MODE == mode)
         {
-            poisonNonce();
-            try
-            {
-                cipher.init(Cipher.DECRYPT_MODE, key, suite.nonceSpec(nonce));
-            }
-            catch (final GeneralSecurityException | RuntimeException ex)
-            {
-                cryptoErrors++;
-                lastCryptoError = ex;
-            }
-            finally
-            {
-                clearNoncePrefix();
-            }
+            chaCha20Poly1305.seal(nonce, aad, 0, AAD_LENGTH, scratch, 0, inputLength);
+            return ProtectResult.OK;
         }
-    }
-
-    private void poisonNonce()
-    {
-        for (int i = 0; i < NONCE_SEQUENCE_OFFSET; i++)
+        if (chaCha20Poly1305.open(nonce, aad, 0, AAD_LENGTH, scratch, 0, inputLength - TAG_LENGTH))
         {
-            nonce[i] = POISON_NONCE_PREFIX;
+            return ProtectResult.OK;
         }
-    }
-
-    private void clearNoncePrefix()
-    {
-        for (int i = 0; i < NONCE_SEQUENCE_OFFSET; i++)
-        {
-            nonce[i] = 0;
-        }
+        authFailures++;
+        return ProtectResult.AUTH_FAILED;
     }
 
     private void checkSending()

@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AeadSuiteTest
 {
@@ -23,6 +24,15 @@ class AeadSuiteTest
     {
         assertNotNull(suite.newCipher().getProvider());
         suite.isHardwareAccelerated();  // must answer, whatever the CPU
+    }
+
+    @Test
+    void shouldReportOurChaChaConstantTimeWhateverTheCpu()
+    {
+        assertTrue(AeadSuite.CHACHA20_POLY1305.isConstantTime());
+        assertFalse(AeadSuite.CHACHA20_POLY1305.usesJdkCipher());
+        assertTrue(AeadSuite.AES_256_GCM.usesJdkCipher());
+        assertEquals(AeadSuite.AES_256_GCM.isHardwareAccelerated(), AeadSuite.AES_256_GCM.isConstantTime());
     }
 
     @Test
