@@ -42,6 +42,9 @@ run netty-allocator-cache-all-threads -jvmArgsAppend "$BASE_JVM -Dio.netty.alloc
     '\.NettyAllocatorBenchmark\.'
 # Packet protection (session): AES-GCM vs ChaCha20-Poly1305 seal/open, 64/256/1200 B.
 run protect '\.ProtectBenchmark\.'
+# The AEAD engines alone (byte arrays): JDK AES-256-GCM, JDK ChaCha20-Poly1305 and our own ChaCha20Poly1305,
+# seal and seal+open at 64/200/1200 B.
+run aead '\.AeadBenchmark\.'
 # Server handshake per datagram on the I/O thread's gate: connect request, challenge response, forged/garbage
 # requests, and the under-load paths (rate limiter, challenge before decryption).
 run handshake '\.HandshakeBenchmark\.'
