@@ -44,7 +44,10 @@ import static dev.skirmish.session.protect.ProtectedPacketDescriptor.PAYLOAD_OFF
 import static dev.skirmish.session.protect.ProtectedPacketDescriptor.TAG_LENGTH;
 
 /**
- * Packet protection per packet, to choose between AES-GCM and ChaCha20-Poly1305 on Java 17 (JDK providers only):
+ * Packet protection per packet, to choose between AES-GCM and ChaCha20-Poly1305 on Java 17. Through
+ * {@link PacketProtector}, {@code CHACHA20_POLY1305} is Skirmish's own {@link dev.skirmish.session.protect.ChaCha20Poly1305}
+ * (it was the JDK's when {@code perf-results/jmh/protect.txt} was recorded); {@link #jdkDirectByteBufferSeal} and
+ * {@link #jdkInit} still use the JDK's. {@link AeadBenchmark} compares the engines alone:
  * <ul>
  *   <li>{@link #seal}: {@link PacketProtector#seal} of a packet with a {@code payloadLength}-byte payload in a pooled
  *   direct buffer (what a worker does for every packet it sends);</li>
