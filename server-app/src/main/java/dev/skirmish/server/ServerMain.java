@@ -12,6 +12,7 @@ import dev.skirmish.server.metrics.MetricsEndpoint;
 import dev.skirmish.server.metrics.MetricsSources;
 import dev.skirmish.server.metrics.RoomCollector;
 import dev.skirmish.session.handshake.HandshakeDescriptor;
+import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.room.RoomConfig;
 import dev.skirmish.session.room.RoomListener;
 import dev.skirmish.session.room.RoomServer;
@@ -148,6 +149,12 @@ public final class ServerMain implements Callable<Integer>
     @Option(names = "--transport", description = "auto, epoll or nio. Default: ${DEFAULT-VALUE}.",
         converter = TransportConverter.class)
     TransportKind transport = TransportKind.AUTO;
+
+    @Option(names = "--aead-suite", converter = AeadSuiteConverter.class,
+        description = "AEAD protecting session packets (clients must use the same): aes-256-gcm (JDK, AES-NI; "
+            + "~1 KB of garbage per packet on Java 17), chacha20-poly1305 (Skirmish's own constant-time engine, "
+            + "0 B per packet, slower than AES-NI above ~100 B) or aes-128-gcm. Default: aes-256-gcm.")
+    AeadSuite aeadSuite = AeadSuite.DEFAULT;
 
     @Option(names = "--idle", description = "Worker idle strategy: backoff, spin or yield. Default: backoff.",
         converter = IdleConverter.class)
@@ -320,6 +327,7 @@ public final class ServerMain implements Callable<Integer>
         }
         final SessionServerConfig config = new SessionServerConfig()
             .tokenKey(tokenKey)
+            .aeadSuite(aeadSuite)
             .protocolId(protocolId)
             .publicAddresses(publicAddresses)
             .maxSessions(maxSessions)
@@ -877,6 +885,14 @@ public final class ServerMain implements Callable<Integer>
         TransportConverter()
         {
             super(TransportKind.class);
+        }
+    }
+
+    static final class AeadSuiteConverter extends EnumConverter<AeadSuite>
+    {
+        AeadSuiteConverter()
+        {
+            super(AeadSuite.class);
         }
     }
 
