@@ -1,6 +1,7 @@
 package dev.skirmish.session.channel;
 
 import dev.skirmish.core.impair.ImpairmentProfile;
+import dev.skirmish.session.channel.recovery.RecoveryConfig;
 import dev.skirmish.session.channel.recovery.RecoveryCounter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -249,7 +250,7 @@ class ChannelEndpointTest
         // one ack-eliciting packet: the ack waits for the max ack delay, then goes alone
         assertEquals(0, b.flush(probeNs + 10 * MS, fromB));
         final long ackNs = b.nextTimerNs();
-        assertEquals(probeNs + 15 * MS, ackNs);
+        assertEquals(probeNs + 10 * MS + RecoveryConfig.MAX_ACK_DELAY_NS_DEFAULT, ackNs);
         assertEquals(1, b.flush(ackNs, fromB));
         final byte[] ack = fromB.packets.remove(0);
         assertEquals(1 + BodyDescriptor.ACK_LENGTH, ack.length);

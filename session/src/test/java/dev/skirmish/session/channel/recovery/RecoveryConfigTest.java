@@ -14,8 +14,8 @@ class RecoveryConfigTest
         final RecoveryConfig config = new RecoveryConfig().conclude();
         assertEquals(1024, config.sentPacketCapacity());
         assertEquals(100_000_000L, config.initialRttNs());
-        assertEquals(5_000_000L, config.maxAckDelayNs());
-        assertEquals(5_000_000L, config.peerMaxAckDelayNs());
+        assertEquals(25_000_000L, config.maxAckDelayNs());
+        assertEquals(25_000_000L, config.peerMaxAckDelayNs());
         assertEquals(2, config.ackElicitingThreshold());
         assertEquals(1_000_000_000L, config.maxPtoNs());
         assertEquals(1472, config.maxDatagramBytes());
