@@ -54,6 +54,8 @@ final class GameReport implements ModeReport
     private long framesFromHistory;
     private long inputsSent;
     private long inputsRefused;
+    private long inputsLate;
+    private long inputsHeld;
     private long catchUpRequests;
     private long resends;
     private long desyncs;
@@ -111,6 +113,8 @@ final class GameReport implements ModeReport
             framesFromHistory += sync.framesFromHistory();
             inputsSent += sync.inputsSent();
             inputsRefused += sync.inputsRefused();
+            inputsLate += sync.framesMissingOwnInput();
+            inputsHeld += sync.inputsHeld();
             catchUpRequests += sync.catchUpRequests();
             resends += bot.resends;
         }
@@ -178,6 +182,8 @@ final class GameReport implements ModeReport
         json.name("framesFromHistory").value(framesFromHistory);
         json.name("inputsSent").value(inputsSent);
         json.name("inputsRefused").value(inputsRefused);
+        json.name("inputsLate").value(inputsLate);
+        json.name("inputsHeld").value(inputsHeld);
         json.name("catchUpRequests").value(catchUpRequests);
         json.name("resends").value(resends);
         json.name("disconnects").value(disconnected);
@@ -251,8 +257,9 @@ final class GameReport implements ModeReport
         }
         out.printf(Locale.ROOT, "frames       %d received, %d missing, %d repaired (%d from history)%n",
             framesReceived, framesMissing, framesRepaired, framesFromHistory);
-        out.printf(Locale.ROOT, "inputs       %d sent, %d refused; %d resends; %d desyncs in %d windows compared%n",
-            inputsSent, inputsRefused, resends, desyncs, desyncChecks);
+        out.printf(Locale.ROOT, "inputs       %d sent, %d refused, %d late (their frame closed without them), %d held; " +
+            "%d resends; %d desyncs in %d windows compared%n",
+            inputsSent, inputsRefused, inputsLate, inputsHeld, resends, desyncs, desyncChecks);
         out.printf(Locale.ROOT, "%-13s%8s %8s %8s %8s %8s   (ms)%n", "", "p50", "p90", "p99", "p99.9", "max");
         printRow(out, "connect", connectNs);
         printRow(out, "frame jitter", jitterNs);

@@ -129,6 +129,12 @@ public final class FrameSyncClient
     private static final long MIN_INPUT_MARGIN_NS = 2_000_000L;
     /** Input margin in frame-arrival deviations (mean of arrival - phase). */
     private static final int MARGIN_DEVIATIONS = 3;
+    /** Margin added each time a frame this client sent an input for closes without it. */
+    private static final long MARGIN_STEP_NS = 2_000_000L;
+    /** Margin taken back for each frame that carries this client's input: about 1 % of inputs late at equilibrium. */
+    private static final long MARGIN_DECAY_NS = 20_000L;
+    /** Most margin the feedback adds. */
+    private static final long MAX_MARGIN_BACKOFF_NS = 100_000_000L;
 
     private final Sender sender;
     private final Listener listener;
@@ -174,6 +180,8 @@ public final class FrameSyncClient
     private int phaseEpochSamples;
     private int phaseSamples;
     private long arrivalDeviationNs;
+    private long marginBackoffNs;
+    private long framesMissingOwnInput;
     private long pathRttNs = -1;
     private long inputsHeld;
     private long lastProgressNs;
@@ -476,6 +484,14 @@ public final class FrameSyncClient
             if (view.carriesOwnInput())
             {
                 framesWithOwnInput++;
+                marginBackoffNs = Math.max(0, marginBackoffNs - MARGIN_DECAY_NS);
+            }
+            else if (-1 != view.inputSentNs())
+            {
+                // this client sent an input for the frame and the server closed it without: late (or lost with all
+                // its repeats); give the next inputs more time
+                framesMissingOwnInput++;
+                marginBackoffNs = Math.min(MAX_MARGIN_BACKOFF_NS, marginBackoffNs + MARGIN_STEP_NS);
             }
             listener.onFrame(this, view);
         }
@@ -641,7 +657,7 @@ public final class FrameSyncClient
 
     private long inputMarginNs()
     {
-        return Math.max(MIN_INPUT_MARGIN_NS, MARGIN_DEVIATIONS * arrivalDeviationNs);
+        return Math.max(MIN_INPUT_MARGIN_NS, MARGIN_DEVIATIONS * arrivalDeviationNs) + marginBackoffNs;
     }
 
     private long frameTimeNs(final long frame)
@@ -666,7 +682,8 @@ public final class FrameSyncClient
      * The latest time, on this client's clock, to send the input for a frame so that it reaches the server before
      * the server closes that frame: the frame's expected arrival (from the arrival phase of the room's fresh frames)
      * minus the path's RTT ({@link #pathRtt}) and the input margin: max(2 ms, 3 x the frames' mean arrival
-     * deviation from that phase). A client that samples its input this long
+     * deviation from that phase), plus a feedback term that grows by 2 ms each time a frame this client sent an input
+     * for closes without it (the input was late) and shrinks by 20 us for each frame that carries it. A client that samples its input this long
      * before the deadline, rather than at a free-running phase, gets the smallest input-to-frame latency.
      *
      * @param frame a frame number.
@@ -703,6 +720,15 @@ public final class FrameSyncClient
     public long inputsHeld()
     {
         return inputsHeld;
+    }
+
+    /**
+     * @return frames delivered that this client had sent an input for but that closed without it (the input reached
+     * the server late, or was lost with every repeat).
+     */
+    public long framesMissingOwnInput()
+    {
+        return framesMissingOwnInput;
     }
 
     /**
