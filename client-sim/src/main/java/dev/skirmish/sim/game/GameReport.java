@@ -62,6 +62,7 @@ final class GameReport implements ModeReport
     private long desyncChecks;
     private final ServerMetrics serverBefore;
     private final ServerMetrics serverAfter;
+    private final long serverWindowNs;
     private final String serverNote;
 
     GameReport(
@@ -73,6 +74,7 @@ final class GameReport implements ModeReport
         final long measuredCpuNs,
         final ServerMetrics serverBefore,
         final ServerMetrics serverAfter,
+        final long serverWindowNs,
         final String serverNote)
     {
         this.config = config;
@@ -84,6 +86,7 @@ final class GameReport implements ModeReport
         this.loopLagNs = GameMetrics.drain(metrics.measuredLoopLagNs);
         this.serverBefore = serverBefore;
         this.serverAfter = serverAfter;
+        this.serverWindowNs = serverWindowNs;
         this.serverNote = serverNote;
 
         int connected = 0;
@@ -203,6 +206,7 @@ final class GameReport implements ModeReport
         {
             json.nullValue();
         }
+        writeNumber(json, "cpuPercentOfOneCorePer1000Bots", cpuPercent >= 0 ? cpuPercent * 1000.0 / bots : Double.NaN);
         json.name("availableProcessors").value(Runtime.getRuntime().availableProcessors());
         json.endObject();
         writeServer(json);
@@ -219,11 +223,15 @@ final class GameReport implements ModeReport
             final double gcCount = delta("jvm_gc_collection_seconds_count");
             writeNumber(json, "gcPauseTotalMs", gcSum * 1000.0);
             writeNumber(json, "gcCollections", gcCount);
-            final double max = serverAfter.max("jvm_gc_pause_seconds_max");
+            final double max = gcPauseMaxSeconds();
             writeNumber(json, "gcPauseMaxMs", max * 1000.0);
             json.name("gcPauseMaxNote").value(Double.isNaN(max) ?
-                "no jvm_gc_pause_seconds_max series; mean pause " + (gcCount > 0 ?
+                "no skirmish_gc_pause_max_seconds series; mean pause " + (gcCount > 0 ?
                 String.format(Locale.ROOT, "%.2f ms", gcSum * 1000.0 / gcCount) : "-") : null);
+            final double serverCpu = serverCpuPercent();
+            writeNumber(json, "cpuPercentOfOneCore", serverCpu);
+            writeNumber(json, "cpuPercentOfOneCorePer1000Bots", serverCpu * 1000.0 / Math.max(1, bots));
+            writeNumber(json, "windowMs", serverWindowNs / 1e6);
             final Map.Entry<String, Double> lateness = serverAfter.tickLatenessP99();
             json.name("tickLatenessSeries").value(null == lateness ? null : lateness.getKey());
             writeNumber(json, "tickLatenessP99", null == lateness ? Double.NaN : lateness.getValue());
@@ -232,6 +240,21 @@ final class GameReport implements ModeReport
             writeNumber(json, "roomDesyncs", delta("skirmish_room_desyncs_total"));
         }
         json.endObject();
+    }
+
+    private double gcPauseMaxSeconds()
+    {
+        final double max = serverAfter.max("skirmish_gc_pause_max_seconds");
+        return Double.isNaN(max) ? serverAfter.max("jvm_gc_pause_seconds_max") : max;
+    }
+
+    /**
+     * The server process's CPU over the scrape window (process_cpu_seconds_total), % of one core; NaN without it.
+     */
+    private double serverCpuPercent()
+    {
+        final double cpuSeconds = delta("process_cpu_seconds_total");
+        return serverWindowNs > 0 && !Double.isNaN(cpuSeconds) ? 100.0 * cpuSeconds * 1e9 / serverWindowNs : Double.NaN;
     }
 
     private double delta(final String name)
@@ -271,8 +294,9 @@ final class GameReport implements ModeReport
         if (null != serverBefore && null != serverAfter)
         {
             final double gcCount = delta("jvm_gc_collection_seconds_count");
-            out.printf(Locale.ROOT, "server gc    %.0f collections, %.1f ms paused%n", gcCount,
-                delta("jvm_gc_collection_seconds_sum") * 1000.0);
+            out.printf(Locale.ROOT, "server gc    %.0f collections, %.1f ms paused, longest %.1f ms%n", gcCount,
+                delta("jvm_gc_collection_seconds_sum") * 1000.0, gcPauseMaxSeconds() * 1000.0);
+            out.printf(Locale.ROOT, "server cpu   %.0f%% of one core%n", serverCpuPercent());
             final Map.Entry<String, Double> lateness = serverAfter.tickLatenessP99();
             if (null != lateness)
             {

@@ -72,6 +72,8 @@ public final class GameRun implements BotRun
     private final AtomicInteger failed = new AtomicInteger();
     private final ProcessCpu progressCpu = new ProcessCpu();
     private ServerMetrics serverBefore;
+    private ServerMetrics serverAfter;
+    private long serverWindowNs;
     private String serverNote;
     private long connectPhaseNs;
     private long measureCpuStartNs;
@@ -233,8 +235,18 @@ public final class GameRun implements BotRun
         final ProcessCpu cpu = new ProcessCpu();
         parkUntil(phases.measureStartNs());
         measureCpuStartNs = cpu.cpuNs();
+        // the server's figures over the measured window: its summaries (tick lateness, GC pause max) restart at a scrape
+        final ServerMetrics atStart = scrapeQuietly();
+        final long atStartNs = System.nanoTime();
         parkUntil(phases.endNs());
         measureCpuNs = cpu.cpuNs() - measureCpuStartNs;
+        final ServerMetrics atEnd = null == atStart ? null : scrapeQuietly();
+        if (null != atEnd)
+        {
+            serverBefore = atStart;
+            serverAfter = atEnd;
+            serverWindowNs = System.nanoTime() - atStartNs;
+        }
 
         // the frames that carry the last inputs arrive within a few ticks plus the network's delay
         parkUntil(phases.endNs() + config.timeoutNs());
@@ -249,8 +261,7 @@ public final class GameRun implements BotRun
      */
     public ModeReport modeReport()
     {
-        ServerMetrics serverAfter = null;
-        if (null != serverBefore)
+        if (null != serverBefore && null == serverAfter)
         {
             try
             {
@@ -268,7 +279,7 @@ public final class GameRun implements BotRun
         }
 
         return new GameReport(config, bots, metrics, connectPhaseNs, config.durationNs(), measureCpuNs,
-            serverBefore, serverAfter, serverNote);
+            serverBefore, serverAfter, serverWindowNs, serverNote);
     }
 
     /**
@@ -277,6 +288,22 @@ public final class GameRun implements BotRun
     public void close()
     {
         group.close();
+    }
+
+    private ServerMetrics scrapeQuietly()
+    {
+        if (null == game.metricsUrl() || null == serverBefore)
+        {
+            return null;
+        }
+        try
+        {
+            return ServerMetrics.scrape(game.metricsUrl());
+        }
+        catch (final IOException ex)
+        {
+            return null;
+        }
     }
 
     /**

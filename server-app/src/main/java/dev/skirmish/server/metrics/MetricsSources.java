@@ -31,7 +31,8 @@ public final class MetricsSources
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     /**
-     * Sources with the standard set: the node's counters and the JVM/process metrics.
+     * Sources with the standard set: the node's counters, GC pauses ({@link GcPauseCollector}) and the JVM/process
+     * metrics.
      *
      * @param counters the node's counters aggregate.
      * @return the sources, ready for more registrations.
@@ -40,6 +41,7 @@ public final class MetricsSources
     {
         final MetricsSources sources = new MetricsSources();
         sources.register(new CounterCollector(counters));
+        sources.register(new GcPauseCollector());
         JvmMetrics.builder().register(sources.registry);
         return sources;
     }
