@@ -86,7 +86,7 @@ public final class ServerMain implements Callable<Integer>
     /** The session flags; given in another mode they are validated but have no effect (a note says so). */
     static final List<String> SESSION_FLAGS = List.of("--token-key", "--protocol-id", "--public-address",
         "--max-sessions", "--max-pending-sessions", "--used-token-capacity", "--max-auth-failures",
-        "--keepalive-interval", "--timer-tick", "--handshake-load-threshold");
+        "--keepalive-interval", "--timer-tick", "--handshake-load-threshold", "--aead-suite");
 
     /** Setting named first in a {@link SessionServerConfig#conclude()} message → the flag that sets it. */
     private static final Map<String, String> FLAG_OF_SETTING = Map.of(
@@ -96,8 +96,11 @@ public final class ServerMain implements Callable<Integer>
         "maxAuthFailures", "--max-auth-failures",
         "keepaliveInterval", "--keepalive-interval",
         "timerTick", "--timer-tick",
-        "handshakeLoadThresholdPerSecond", "--handshake-load-threshold");
+        "handshakeLoadThresholdPerSecond", "--handshake-load-threshold",
+        "aeadSuite", "--aead-suite");
 
+    /** {@code --aead-suite} default as the help prints it: {@link AeadSuite#DEFAULT}; a test checks they agree. */
+    static final String AEAD_SUITE_DEFAULT_TEXT = "chacha20-poly1305";
     /** {@code --keepalive-interval} default as the help prints it; a test checks it against the config default. */
     static final String KEEPALIVE_INTERVAL_DEFAULT_TEXT = "100ms";
     /** {@code --timer-tick} default as the help prints it; a test checks it against the config default. */
@@ -151,9 +154,11 @@ public final class ServerMain implements Callable<Integer>
     TransportKind transport = TransportKind.AUTO;
 
     @Option(names = "--aead-suite", converter = AeadSuiteConverter.class,
-        description = "AEAD protecting session packets (clients must use the same): aes-256-gcm (JDK, AES-NI; "
-            + "~1 KB of garbage per packet on Java 17), chacha20-poly1305 (Skirmish's own constant-time engine, "
-            + "0 B per packet, slower than AES-NI above ~100 B) or aes-128-gcm. Default: aes-256-gcm.")
+        description = "AEAD protecting session packets; not negotiated, clients must use the same: "
+            + "chacha20-poly1305 (Skirmish's own constant-time engine, 0 B of garbage per packet) or aes-256-gcm "
+            + "(JDK with AES-NI: less CPU per packet above ~100 B, ~1 KB of garbage per packet per direction on "
+            + "Java 17). aes-128-gcm is refused: sessions take the token's 32-byte keys. "
+            + "Default: " + AEAD_SUITE_DEFAULT_TEXT + ".")
     AeadSuite aeadSuite = AeadSuite.DEFAULT;
 
     @Option(names = "--idle", description = "Worker idle strategy: backoff, spin or yield. Default: backoff.",

@@ -2,6 +2,7 @@ package dev.skirmish.server;
 
 import dev.skirmish.core.DurationParser;
 import dev.skirmish.core.test.UdpTestClient;
+import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.server.SessionServerConfig;
 import dev.skirmish.session.token.TokenKey;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,9 @@ class ServerMainTest
         "--auto-create-rooms=maybe",
         "--shutdown-timeout=0s",
         "--port=-1",
-        "--config=/no/such/skirmish.properties"})
+        "--config=/no/such/skirmish.properties",
+        "--aead-suite=rot13",
+        "--aead-suite=aes-128-gcm"})
     void shouldExitTwoOnBadCommandLineOrConfiguration(final String arg)
     {
         assertEquals(2, ServerMain.run(out, err, arg, "--port=0"), stderr());
@@ -112,8 +115,41 @@ class ServerMainTest
     }
 
     @Test
+    void shouldExitTwoListingTheSuitesWhenAeadSuiteIsUnknown()
+    {
+        assertEquals(2, ServerMain.run(out, err, "--aead-suite", "rot13", "--port=0"));
+        assertTrue(stderr().contains("--aead-suite") &&
+            stderr().contains("expected one of aes-256-gcm, aes-128-gcm, chacha20-poly1305, got 'rot13'"), stderr());
+        assertFalse(stdout().contains("effective configuration"), "stops before starting: " + stdout());
+    }
+
+    @Test
+    void shouldExitTwoNamingTheFlagWhenAeadSuiteCannotTakeTokenKeys()
+    {
+        assertEquals(2, ServerMain.run(out, err, "--aead-suite", "aes-128-gcm", "--port=0"));
+        assertTrue(stderr().contains(
+            "invalid configuration: --aead-suite: aeadSuite must take the token's 32-byte keys, AES_128_GCM takes 16"),
+            stderr());
+        assertFalse(stdout().contains("effective configuration"), "stops before starting: " + stdout());
+    }
+
+    @Test
+    void shouldAcceptAeadSuiteAndShowItInTheEffectiveConfiguration()
+    {
+        assertEquals(0, ServerMain.run(out, err, "--mode=session", "--aead-suite", "chacha20-poly1305",
+            "--bind=127.0.0.1", "--metrics-port=0", "--port=0", "--duration=300ms", "--stats-interval=0s"), stderr());
+        assertTrue(stdout().contains("    aeadSuite=CHACHA20_POLY1305\n"), stdout());
+
+        captured.reset();
+        assertEquals(0, ServerMain.run(out, err, "--mode=session", "--aead-suite=AES-256-GCM",
+            "--bind=127.0.0.1", "--metrics-port=0", "--port=0", "--duration=300ms", "--stats-interval=0s"), stderr());
+        assertTrue(stdout().contains("    aeadSuite=AES_256_GCM\n"), stdout());
+    }
+
+    @Test
     void shouldDescribeTheSessionDefaultsOfSessionServerConfig()
     {
+        assertEquals(AeadSuite.DEFAULT, new ServerMain.AeadSuiteConverter().convert(ServerMain.AEAD_SUITE_DEFAULT_TEXT));
         final SessionServerConfig defaults = new SessionServerConfig();
         assertEquals(defaults.keepaliveIntervalNs(),
             DurationParser.parse(ServerMain.KEEPALIVE_INTERVAL_DEFAULT_TEXT).toNanos());

@@ -57,7 +57,11 @@ public final class ClientConfig
     /** Default of {@link #MAX_AUTH_FAILURES_PROP}: 64, as the protocol says. */
     public static final int MAX_AUTH_FAILURES_DEFAULT = 64;
 
-    /** AEAD of the protected packets; must match the server and take the token's 32-byte keys. */
+    /**
+     * AEAD of the protected packets, an {@link AeadSuite} name ({@code CHACHA20_POLY1305} or {@code AES_256_GCM});
+     * not negotiated, so it must match the server's; must take the token's 32-byte keys. Default:
+     * {@link AeadSuite#DEFAULT}, ChaCha20-Poly1305.
+     */
     public static final String AEAD_SUITE_PROP = "skirmish.client.aead.suite";
 
     /** {@link ClientGroup} only: period of the timer task that runs every client's {@code doWork}, ns. */
@@ -274,7 +278,8 @@ public final class ClientConfig
     }
 
     /**
-     * @return AEAD of the protected packets.
+     * @return AEAD of the protected packets; {@link #AEAD_SUITE_PROP}, else {@link AeadSuite#DEFAULT}
+     * (ChaCha20-Poly1305).
      */
     public AeadSuite aeadSuite()
     {

@@ -3,6 +3,7 @@ package dev.skirmish.session.server;
 import dev.skirmish.core.ConfigurationException;
 import dev.skirmish.session.channel.ChannelEndpointConfig;
 import dev.skirmish.session.protect.AeadSuite;
+import dev.skirmish.session.token.ConnectTokenDescriptor;
 import dev.skirmish.session.token.TokenKey;
 
 import java.net.InetSocketAddress;
@@ -54,6 +55,11 @@ public final class SessionServerConfig
         if (null == aeadSuite)
         {
             throw new ConfigurationException("aeadSuite must be set");
+        }
+        if (aeadSuite.keyLength() != ConnectTokenDescriptor.KEY_LENGTH)
+        {
+            throw new ConfigurationException("aeadSuite must take the token's " + ConnectTokenDescriptor.KEY_LENGTH +
+                "-byte keys, " + aeadSuite + " takes " + aeadSuite.keyLength());
         }
         if (null == publicAddresses)
         {
@@ -161,7 +167,8 @@ public final class SessionServerConfig
     }
 
     /**
-     * @return AEAD protecting session packets; AES-256-GCM (fastest on Java 17 here, see packet-protection.md).
+     * @return AEAD protecting session packets; default {@link AeadSuite#DEFAULT}, ChaCha20-Poly1305 (no garbage per
+     * packet; AES-256-GCM is cheaper in CPU for packets above ~100 B, see packet-protection.md).
      */
     public AeadSuite aeadSuite()
     {
@@ -169,7 +176,9 @@ public final class SessionServerConfig
     }
 
     /**
-     * @param aeadSuite AEAD protecting session packets; clients must use the same.
+     * @param aeadSuite AEAD protecting session packets; clients must use the same (it is not negotiated), and it
+     *                  must take the token's 32-byte keys: {@link AeadSuite#CHACHA20_POLY1305} or
+     *                  {@link AeadSuite#AES_256_GCM}.
      * @return this.
      */
     public SessionServerConfig aeadSuite(final AeadSuite aeadSuite)

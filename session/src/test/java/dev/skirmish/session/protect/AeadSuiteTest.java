@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AeadSuiteTest
 {
     @Test
-    void shouldDefaultToAes256Gcm()
+    void shouldDefaultToChaCha20Poly1305()
     {
-        assertEquals(AeadSuite.AES_256_GCM, AeadSuite.DEFAULT);
+        assertEquals(AeadSuite.CHACHA20_POLY1305, AeadSuite.DEFAULT);
+        assertFalse(AeadSuite.DEFAULT.usesJdkCipher(), "our allocation-free engine, not the JDK's");
         assertEquals(32, AeadSuite.DEFAULT.keyLength());
     }
 
