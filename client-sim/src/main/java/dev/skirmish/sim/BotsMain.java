@@ -28,7 +28,9 @@ import dev.skirmish.sim.session.SessionSettings;
 import dev.skirmish.sim.wire.EchoDatagram;
 import dev.skirmish.session.channel.ChannelEndpointConfig;
 import dev.skirmish.session.channel.ChannelMode;
+import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.server.SessionServerConfig;
+import dev.skirmish.session.token.ConnectTokenDescriptor;
 import dev.skirmish.session.token.TokenKey;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
@@ -119,6 +121,7 @@ public final class BotsMain implements Callable<Integer>
         Map.entry("--channel", List.of(Mode.SESSION)),
         Map.entry("--impair", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--seed", List.of(Mode.GAME, Mode.SESSION)),
+        Map.entry("--aead-suite", List.of(Mode.GAME, Mode.SESSION)),
         Map.entry("--tick-hz", List.of(Mode.GAME)),
         Map.entry("--input-lead", List.of(Mode.GAME)),
         Map.entry("--input-timing", List.of(Mode.GAME)),
@@ -261,6 +264,11 @@ public final class BotsMain implements Callable<Integer>
         description = "Game, session: seed of the --impair network (bot i uses seed+2i, seed+2i+1). Default: random, "
             + "printed.")
     private Long seed;
+
+    @Option(names = "--aead-suite", paramLabel = "SUITE",
+        description = "Game, session: AEAD protecting the bots' session packets; not negotiated, so it must be the "
+            + "server's --aead-suite: chacha20-poly1305 or aes-256-gcm. Default: chacha20-poly1305 (AeadSuite.DEFAULT).")
+    private String aeadSuite;
 
     @Option(names = "--report", paramLabel = "DIR",
         description = "Report directory. Default: perf-results/runs/<yyyyMMdd-HHmmss>-<mode>/ under the "
@@ -566,6 +574,7 @@ public final class BotsMain implements Callable<Integer>
                 throw usage("--impair: " + ex.getMessage());
             }
         }
+        final AeadSuite suite = concludeAeadSuite();
         final long impairSeed = null != seed ? seed : new SecureRandom().nextLong();
         if (null != profile)
         {
@@ -583,7 +592,26 @@ public final class BotsMain implements Callable<Integer>
             singleSource,
             channel,
             profile,
-            impairSeed);
+            impairSeed,
+            suite);
+    }
+
+    private AeadSuite concludeAeadSuite()
+    {
+        if (null == aeadSuite)
+        {
+            return AeadSuite.DEFAULT;
+        }
+        final String name = aeadSuite.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (final AeadSuite suite : AeadSuite.values())
+        {
+            if (suite.name().equals(name) && suite.keyLength() == ConnectTokenDescriptor.KEY_LENGTH)
+            {
+                return suite;
+            }
+        }
+        throw usage("--aead-suite must be chacha20-poly1305 or aes-256-gcm (the server's --aead-suite), was '" +
+            aeadSuite + "'");
     }
 
     private static String describeSession(final RunConfig config)

@@ -275,7 +275,10 @@ class BotsMainTest
         "--protocol-id -1",
         "--protocol-id 0x",
         "--connect-timeout 0s",
-        "--mode flood --server"
+        "--mode flood --server",
+        "--aead-suite rot13",
+        "--aead-suite aes-128-gcm",
+        "--mode session --aead-suite chacha20"
     })
     void shouldExitTwoWithUsageOnBadArguments(final String args) throws Exception
     {
@@ -296,7 +299,7 @@ class BotsMainTest
         for (final String option : new String[]{ "--mode", "--server", "--duration", "--warmup", "--payload",
             "--clients", "--window", "--timeout", "--report", "--label", "--io-threads", "--threads", "--token-key",
             "--protocol-id", "--room-size", "--rate", "--connect-timeout", "--max-failures", "--single-source",
-            "--bots", "--tick-hz", "--ramp", "--metrics-url" })
+            "--bots", "--tick-hz", "--ramp", "--metrics-url", "--aead-suite" })
         {
             assertTrue(outcome.out.contains(option), option + " missing from: " + outcome.out);
         }

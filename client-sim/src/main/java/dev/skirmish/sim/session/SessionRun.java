@@ -92,7 +92,9 @@ public final class SessionRun implements BotRun
         this.connectFailureWarning = new WarnOnce(err);
         this.disconnectWarning = new WarnOnce(err);
 
-        final ClientConfig clientConfig = new ClientConfig().connectTimeoutNs(settings.connectTimeoutNs());
+        final ClientConfig clientConfig = new ClientConfig()
+            .connectTimeoutNs(settings.connectTimeoutNs())
+            .aeadSuite(settings.aeadSuite());
         try
         {
             group = new ClientGroup(config.ioThreads(), transportKind(config), clientConfig);

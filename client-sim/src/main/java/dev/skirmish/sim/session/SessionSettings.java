@@ -1,10 +1,12 @@
 package dev.skirmish.sim.session;
 
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import dev.skirmish.core.impair.ImpairmentProfile;
 import dev.skirmish.sim.cli.U64Converter;
 import dev.skirmish.sim.report.JsonWriter;
+import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.token.TokenKey;
 
 /**
@@ -22,6 +24,7 @@ import dev.skirmish.session.token.TokenKey;
  * @param channel          channel the pings go on (the echo server answers on the same one), 0..7.
  * @param impairment       network between each bot and the server, applied at the bot both ways, or null.
  * @param seed             seed of the impairment; bot {@code i} uses {@code seed + 2i} and {@code seed + 2i + 1}.
+ * @param aeadSuite        AEAD of the bots' session packets; must be the server's (it is not negotiated).
  */
 public record SessionSettings(
     TokenKey tokenKey,
@@ -34,7 +37,8 @@ public record SessionSettings(
     boolean singleSource,
     int channel,
     ImpairmentProfile impairment,
-    long seed)
+    long seed,
+    AeadSuite aeadSuite)
 {
     /** Most pings a bot tracks in flight; a ping still unanswered when its slot comes round again is lost. */
     public static final int MAX_SLOTS = 1024;
@@ -94,5 +98,6 @@ public record SessionSettings(
         json.name("channel").value(channel);
         json.name("impairment").value(null == impairment ? "none" : impairment.toString());
         json.name("seed").value(seed);
+        json.name("aeadSuite").value(aeadSuite.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 }

@@ -21,6 +21,7 @@ import dev.skirmish.sim.RunReport;
 import dev.skirmish.sim.cli.U64Converter;
 import dev.skirmish.sim.results.ReportPage;
 import dev.skirmish.session.lifecycle.DisconnectReason;
+import dev.skirmish.session.protect.AeadSuite;
 import dev.skirmish.session.server.ServerSession;
 import dev.skirmish.session.server.SessionListener;
 import dev.skirmish.session.server.SessionServer;
@@ -103,6 +104,7 @@ class SessionModeTest
         assertEquals(30L, count(config, "rateHz"));
         assertEquals("development", config.get("tokenKey"));
         assertEquals(U64Converter.toHex(SessionServerConfig.PROTOCOL_ID_DEFAULT), config.get("protocolId"));
+        assertEquals("chacha20-poly1305", config.get("aeadSuite"), "AeadSuite.DEFAULT");
 
         for (final String file : new String[]{ RunReport.HGRM_FILE, RunReport.HLOG_FILE,
             SessionReport.CONNECT_HGRM_FILE, ReportPage.FILE })
@@ -147,6 +149,27 @@ class SessionModeTest
         assertEquals(3L, count(summary, "failed"));
         assertEquals(3L, count(object(summary, "failedBy"), "CONNECT_TIMEOUT"));
         assertEquals(null, object(summary, "connectUs").get("p50"));
+    }
+
+    @Test
+    void shouldConnectWithTheServersAeadSuiteAndFailWithAnother() throws Exception
+    {
+        startServer(new SessionServerConfig().aeadSuite(AeadSuite.AES_256_GCM));
+
+        final Path goodReport = tempDir.resolve("aes");
+        final Outcome good = bots("--mode", "session", "--clients", "3", "--aead-suite", "aes-256-gcm",
+            "--warmup", "0s", "--duration", "300ms", "--server", address(), "--report", goodReport.toString());
+        assertEquals(BotsMain.EXIT_OK, good.exitCode, good.err);
+        final Map<String, Object> summary = readSummary(goodReport);
+        assertEquals(3L, count(summary, "connected"));
+        assertEquals("aes-256-gcm", object(summary, "config").get("aeadSuite"));
+
+        // the suite is not negotiated: the server cannot open the default suite's packets, so nobody connects
+        final Outcome bad = bots("--mode", "session", "--clients", "2", "--connect-timeout", "300ms",
+            "--warmup", "0s", "--duration", "300ms", "--server", address(), "--report",
+            tempDir.resolve("chacha").toString());
+        assertEquals(BotsMain.EXIT_FAILED, bad.exitCode, bad.err);
+        assertEquals(0L, count(readSummary(tempDir.resolve("chacha")), "connected"));
     }
 
     @Test
@@ -195,7 +218,7 @@ class SessionModeTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "--impair=loss=200%", "--channel=4", "--payload=1300" })
+    @ValueSource(strings = { "--impair=loss=200%", "--channel=4", "--payload=1300", "--aead-suite=rot13" })
     void shouldExitTwoOnBadChannelSettings(final String flag) throws Exception
     {
         final Outcome outcome = bots(flag, "--report", tempDir.resolve("never").toString());
