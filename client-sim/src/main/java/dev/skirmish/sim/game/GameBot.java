@@ -58,9 +58,9 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     /** Due times kept by target frame: more than the client's input history. */
     private static final int DUE_RING = 128;
     /** Aligned ticks fire this long before the input deadline: the event loop's timer lateness. */
-    private static final long ALIGN_SLACK_NS = 3_000_000L;
+    private static final long ALIGN_SLACK_NS = 5_000_000L;
     /** Ticks between two alignment checks. */
-    private static final int ALIGN_CHECK_TICKS = 8;
+    private static final int ALIGN_CHECK_TICKS = 1;
     /** Aligned ticks move when further than this from where they should be. */
     private static final long ALIGN_TOLERANCE_NS = 1_500_000L;
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
