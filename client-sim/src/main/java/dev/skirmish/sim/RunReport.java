@@ -210,7 +210,8 @@ public final class RunReport
         }
         if (late + invalid + errors > 0)
         {
-            out.printf(Locale.ROOT, "anomalies    late %d  invalid %d  socket errors %d%n", late, invalid, errors);
+            out.printf(Locale.ROOT, "anomalies    late %d  invalid %d  send errors %d (socket errors; in game mode " +
+                "also inputs refused)%n", late, invalid, errors);
         }
         out.printf(Locale.ROOT, "report       %s%n", reportDir);
     }
