@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What one direction of a virtual link does to the datagrams it carries: loss (i.i.d. or Gilbert-Elliott bursts),
- * delay, jitter, duplication, reordering, a bandwidth cap, scheduled blackouts and corruption. Immutable: every
+ * delay, jitter, duplication, reordering, a bandwidth cap, scheduled blackouts and corruption; plus one change the
+ * link itself does not make, a scheduled NAT rebinding of the client's address. Immutable: every
  * {@code with*} method validates its argument(s) and returns a copy, so a profile can be shared freely between
  * threads and links. {@link ImpairedLink} applies a profile; the order in which it takes its decisions is documented
  * there.
@@ -41,6 +42,13 @@ import java.util.concurrent.TimeUnit;
  *   every integer k.</li>
  *   <li><b>Corruption</b> {@code corruptProbability}: one random byte of a delivered copy is XORed with a random
  *   non-zero value.</li>
+ *   <li><b>Rebind</b> (address change, a NAT rebinding): every {@code rebindIntervalNs} the client moves to a new
+ *   local port mid-session, the first time {@code rebindOffsetNs} (default: one interval) after the start of the
+ *   run; the server validates the new path with a path challenge and migrates the session. 0 = off, else
+ *   {@link #MIN_REBIND_INTERVAL_NS} to {@link #MAX_DURATION_NS}. <em>Not applied by {@link ImpairedLink}</em>, which
+ *   only sees datagrams: the owner of the client's socket rebinds it (the client-sim bots call
+ *   {@code ClientHandle.rebind()} on their event loop, each adding its own seeded jitter in [0, interval) to the
+ *   offset so that a swarm does not move all at once).</li>
  * </ul>
  * <b>Presets</b> ({@link #preset(String)}); none caps bandwidth, because a link may carry many sessions' traffic:
  * <table>
@@ -58,7 +66,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * <b>Spec strings</b> ({@link #parse(String)}, {@link #toString()}) for command lines: comma-separated
  * {@code key=value} items, optionally led by a preset name that the items then override, e.g.
- * {@code loss=5%,delay=10ms,jitter=5ms,dup=1%,reorder=10%,bw=1mbps,blackout=2s/5s} or {@code bad-4g,bw=2mbps}.
+ * {@code loss=5%,delay=10ms,jitter=5ms,dup=1%,reorder=10%,bw=1mbps,blackout=2s/5s} or
+ * {@code bad-4g,bw=2mbps,rebind=10s}.
  * <pre>
  *   loss=P                  lossProbability
  *   burst=P/P[/P]           burstEnter/burstExit/burstLoss probabilities; burstLoss defaults to 100%
@@ -68,6 +77,7 @@ import java.util.concurrent.TimeUnit;
  *   reorder=P[/D]           reorderProbability [/reorderDelayNs]
  *   bw=R  bwqueue=D         bandwidth in bps, kbps, mbps or gbps (bits, decimal; 0 = unlimited), bandwidthQueueNs
  *   blackout=D/D[@D]        blackoutDuration/blackoutPeriod[@blackoutOffset]
+ *   rebind=D[@D]            rebindInterval[@rebindOffset]; the offset defaults to the interval; 0s = off
  *
  *   P: a percentage (5%, 0.5%) or a fraction (0.05)
  *   D: a whole number with a unit: ns, us, ms, s, m or h (see {@link dev.skirmish.core.DurationParser}, plus ns)
@@ -89,6 +99,12 @@ public final class ImpairmentProfile
     /** Longest accepted delay, jitter or blackout parameter, one day: keeps nanosecond sums far from overflow. */
     public static final long MAX_DURATION_NS = TimeUnit.DAYS.toNanos(1);
 
+    /**
+     * Shortest accepted rebind interval, 100 ms: each rebind binds a socket and costs the server a path validation,
+     * and a session needs a few round trips on one address to show anything but the move itself.
+     */
+    public static final long MIN_REBIND_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+
     /** Highest accepted bandwidth cap, 1 Tbit/s, in bytes per second. */
     public static final long MAX_BANDWIDTH_BYTES_PER_SECOND = 125_000_000_000L;
 
@@ -104,7 +120,7 @@ public final class ImpairmentProfile
      */
     public static final long DEFAULT_BANDWIDTH_QUEUE_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    /** A perfect link: nothing lost, delayed, duplicated, reordered, capped, blacked out or corrupted. */
+    /** A perfect link: nothing lost, delayed, duplicated, reordered, capped, blacked out or corrupted; no rebinds. */
     public static final ImpairmentProfile NONE = new ImpairmentProfile(new Draft());
 
     /** Wired switched LAN: 200 us &plusmn; 50 us, no loss. */
@@ -153,6 +169,8 @@ public final class ImpairmentProfile
     private final long blackoutDurationNs;
     private final long blackoutPeriodNs;
     private final long blackoutOffsetNs;
+    private final long rebindIntervalNs;
+    private final long rebindOffsetNs;
 
     private ImpairmentProfile(final Draft d)
     {
@@ -172,6 +190,8 @@ public final class ImpairmentProfile
         blackoutDurationNs = d.blackoutDurationNs;
         blackoutPeriodNs = d.blackoutPeriodNs;
         blackoutOffsetNs = d.blackoutOffsetNs;
+        rebindIntervalNs = d.rebindIntervalNs;
+        rebindOffsetNs = d.rebindOffsetNs;
     }
 
     /**
@@ -430,6 +450,37 @@ public final class ImpairmentProfile
     }
 
     /**
+     * Time between two rebinds of the client to a new local port. Applied by the owner of the client's socket, not
+     * by {@link ImpairedLink}.
+     *
+     * @return nanoseconds, 0 when rebinding is off, else {@link #MIN_REBIND_INTERVAL_NS} to {@link #MAX_DURATION_NS}.
+     */
+    public long rebindIntervalNs()
+    {
+        return rebindIntervalNs;
+    }
+
+    /**
+     * Time from the start to the first rebind (before any per-client jitter).
+     *
+     * @return nanoseconds, 0 to {@link #MAX_DURATION_NS}; 0 when rebinding is off.
+     */
+    public long rebindOffsetNs()
+    {
+        return rebindOffsetNs;
+    }
+
+    /**
+     * Whether the client is to rebind to a new local port every {@link #rebindIntervalNs()}.
+     *
+     * @return true when the rebind interval is above zero.
+     */
+    public boolean isRebindEnabled()
+    {
+        return rebindIntervalNs > 0;
+    }
+
+    /**
      * Copy with another random (good-state) loss.
      *
      * @param lossProbability 0 to 1.
@@ -662,6 +713,58 @@ public final class ImpairmentProfile
     }
 
     /**
+     * Copy with rebinds every {@code rebindIntervalNs}, the first one interval after the start.
+     *
+     * @param rebindIntervalNs 0 (off), or {@link #MIN_REBIND_INTERVAL_NS} to {@link #MAX_DURATION_NS}.
+     * @return the copy.
+     * @throws IllegalArgumentException if out of range.
+     */
+    public ImpairmentProfile withRebind(final long rebindIntervalNs)
+    {
+        return withRebind(rebindIntervalNs, rebindIntervalNs);
+    }
+
+    /**
+     * Copy with a rebind schedule: the client moves to a new local port at {@code offset + k * interval} after the
+     * start, k = 0, 1, 2, ... (plus the per-client jitter the owner of the socket adds). {@link ImpairedLink} ignores
+     * it.
+     *
+     * @param rebindIntervalNs 0 (off), or {@link #MIN_REBIND_INTERVAL_NS} to {@link #MAX_DURATION_NS}.
+     * @param rebindOffsetNs   time to the first rebind, 0 to {@link #MAX_DURATION_NS}; 0 when the interval is 0.
+     * @return the copy.
+     * @throws IllegalArgumentException naming the parameter that is out of range.
+     */
+    public ImpairmentProfile withRebind(final long rebindIntervalNs, final long rebindOffsetNs)
+    {
+        duration("rebindIntervalNs", rebindIntervalNs);
+        duration("rebindOffsetNs", rebindOffsetNs);
+        if (rebindIntervalNs != 0 && rebindIntervalNs < MIN_REBIND_INTERVAL_NS)
+        {
+            throw new IllegalArgumentException("rebindIntervalNs must be 0 (off) or at least " +
+                MIN_REBIND_INTERVAL_NS + " ns (100ms): " + rebindIntervalNs);
+        }
+        if (rebindIntervalNs == 0 && rebindOffsetNs != 0)
+        {
+            throw new IllegalArgumentException("rebindOffsetNs must be 0 when rebindIntervalNs is 0 (no rebinds): " +
+                rebindOffsetNs);
+        }
+        final Draft d = draft();
+        d.rebindIntervalNs = rebindIntervalNs;
+        d.rebindOffsetNs = rebindOffsetNs;
+        return new ImpairmentProfile(d);
+    }
+
+    /**
+     * Copy without rebinds.
+     *
+     * @return the copy.
+     */
+    public ImpairmentProfile withoutRebind()
+    {
+        return withRebind(0, 0);
+    }
+
+    /**
      * The spec string of this profile, which {@link #parse(String)} turns back into an equal profile: the items that
      * differ from {@link #NONE}, in a fixed order, or {@code none}.
      *
@@ -706,7 +809,9 @@ public final class ImpairmentProfile
             bandwidthQueueNs == that.bandwidthQueueNs &&
             blackoutDurationNs == that.blackoutDurationNs &&
             blackoutPeriodNs == that.blackoutPeriodNs &&
-            blackoutOffsetNs == that.blackoutOffsetNs;
+            blackoutOffsetNs == that.blackoutOffsetNs &&
+            rebindIntervalNs == that.rebindIntervalNs &&
+            rebindOffsetNs == that.rebindOffsetNs;
     }
 
     /**
@@ -733,6 +838,8 @@ public final class ImpairmentProfile
         h = 31 * h + Long.hashCode(blackoutDurationNs);
         h = 31 * h + Long.hashCode(blackoutPeriodNs);
         h = 31 * h + Long.hashCode(blackoutOffsetNs);
+        h = 31 * h + Long.hashCode(rebindIntervalNs);
+        h = 31 * h + Long.hashCode(rebindOffsetNs);
         return h;
     }
 
@@ -755,6 +862,8 @@ public final class ImpairmentProfile
         d.blackoutDurationNs = blackoutDurationNs;
         d.blackoutPeriodNs = blackoutPeriodNs;
         d.blackoutOffsetNs = blackoutOffsetNs;
+        d.rebindIntervalNs = rebindIntervalNs;
+        d.rebindOffsetNs = rebindOffsetNs;
         return d;
     }
 
@@ -795,5 +904,7 @@ public final class ImpairmentProfile
         long blackoutDurationNs;
         long blackoutPeriodNs;
         long blackoutOffsetNs;
+        long rebindIntervalNs;
+        long rebindOffsetNs;
     }
 }

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 final class ImpairmentSpec
 {
     static final List<String> KEYS = List.of(
-        "loss", "burst", "delay", "jitter", "jittermode", "dup", "reorder", "corrupt", "bw", "bwqueue", "blackout");
+        "loss", "burst", "delay", "jitter", "jittermode", "dup", "reorder", "corrupt", "bw", "bwqueue", "blackout",
+        "rebind");
 
     private static final BigDecimal BITS_PER_BYTE = BigDecimal.valueOf(8);
     private static final long NS_PER_HOUR = TimeUnit.HOURS.toNanos(1);
@@ -150,6 +151,14 @@ final class ImpairmentSpec
                 sb.append('@').append(duration(p.blackoutOffsetNs()));
             }
         }
+        if (p.rebindIntervalNs() != 0)
+        {
+            item(sb, "rebind").append(duration(p.rebindIntervalNs()));
+            if (p.rebindOffsetNs() != p.rebindIntervalNs())
+            {
+                sb.append('@').append(duration(p.rebindOffsetNs()));
+            }
+        }
         return sb.length() == 0 ? "none" : sb.toString();
     }
 
@@ -199,6 +208,9 @@ final class ImpairmentSpec
             case "blackout":
                 return blackout(profile, value);
 
+            case "rebind":
+                return rebind(profile, value);
+
             default:
                 throw new IllegalArgumentException("unknown key, use one of " + KEYS);
         }
@@ -212,6 +224,14 @@ final class ImpairmentSpec
         final long offsetNs = phase.length == 2 ? duration(phase[1], "blackout offset") : 0;
         return profile.withBlackout(
             duration(parts[0], "blackout duration"), duration(parts[1], "blackout period"), offsetNs);
+    }
+
+    private static ImpairmentProfile rebind(final ImpairmentProfile profile, final String value)
+    {
+        final String[] phase = split(value, '@', 1, 2, "interval or interval@offset, e.g. 10s or 10s@3s");
+        final long intervalNs = duration(phase[0], "rebind interval");
+        final long offsetNs = phase.length == 2 ? duration(phase[1], "rebind offset") : intervalNs;
+        return profile.withRebind(intervalNs, offsetNs);
     }
 
     private static String[] split(

@@ -75,6 +75,7 @@ class ImpairmentProfileTest
             assertEquals(0, preset.bandwidthBytesPerSecond(), name);
             assertEquals(0.0, preset.corruptProbability(), name);
             assertTrue(!preset.isBlackoutEnabled(), name);
+            assertTrue(!preset.isRebindEnabled(), name);
         }
     }
 
@@ -110,12 +111,13 @@ class ImpairmentProfileTest
             .withReorder(0.25, 3 * SECOND)
             .withCorrupt(0.5)
             .withBandwidth(187_500, 250 * MS)
-            .withBlackout(90 * SECOND, 60 * 60 * SECOND, 60 * SECOND);
+            .withBlackout(90 * SECOND, 60 * 60 * SECOND, 60 * SECOND)
+            .withRebind(10 * SECOND, 3 * SECOND);
 
         final String spec = profile.toString();
 
         assertEquals("loss=12.3456789%,burst=0.1%/33.3%/90%,delay=1234567ns,jitter=7us,jittermode=independent," +
-            "dup=0.0001%,reorder=25%/3s,corrupt=50%,bw=1500kbps,bwqueue=250ms,blackout=90s/1h@1m", spec);
+            "dup=0.0001%,reorder=25%/3s,corrupt=50%,bw=1500kbps,bwqueue=250ms,blackout=90s/1h@1m,rebind=10s@3s", spec);
         assertEquals(profile, ImpairmentProfile.parse(spec));
         assertEquals(profile.hashCode(), ImpairmentProfile.parse(spec).hashCode());
     }
@@ -142,6 +144,14 @@ class ImpairmentProfileTest
             if (random.nextBoolean())
             {
                 profile = profile.withJitterMode(JitterMode.INDEPENDENT);
+            }
+            if (random.nextBoolean())
+            {
+                final long intervalNs = random.nextBoolean() ?
+                    random.nextLong(1, 1_000) * 100 * MS :
+                    random.nextLong(ImpairmentProfile.MIN_REBIND_INTERVAL_NS, ImpairmentProfile.MAX_DURATION_NS + 1);
+                profile = random.nextBoolean() ?
+                    profile.withRebind(intervalNs) : profile.withRebind(intervalNs, randomDuration(random));
             }
 
             final String spec = profile.toString();
@@ -176,6 +186,10 @@ class ImpairmentProfileTest
         assertEquals(30 * MS, ImpairmentProfile.parse("reorder=10%/30ms").reorderDelayNs());
         assertEquals(ImpairmentProfile.NONE.withBlackout(300 * MS, 30 * SECOND, 10 * SECOND),
             ImpairmentProfile.parse("blackout=300ms/30s@10s"));
+        assertEquals(ImpairmentProfile.NONE.withRebind(10 * SECOND, 10 * SECOND),
+            ImpairmentProfile.parse("rebind=10s"));
+        assertEquals(ImpairmentProfile.NONE.withRebind(500 * MS, 0), ImpairmentProfile.parse("rebind=500ms@0s"));
+        assertEquals(ImpairmentProfile.NONE, ImpairmentProfile.parse("rebind=0s"));
         assertEquals(JitterMode.INDEPENDENT, ImpairmentProfile.parse("jittermode=Independent").jitterMode());
         assertEquals(ImpairmentProfile.NONE, ImpairmentProfile.parse("jittermode=ordered"));
     }
@@ -204,6 +218,12 @@ class ImpairmentProfileTest
         assertRejected("blackout=1s/5s@5s", "blackout=1s/5s@5s", "blackoutOffsetNs must be below");
         assertRejected("blackout=1s/0s", "blackout=1s/0s", "blackoutPeriodNs must be above 0");
         assertRejected("blackout=1s/x", "blackout=1s/x", "blackout period");
+        assertRejected("rebind=50ms", "rebind=50ms", "rebindIntervalNs must be 0 (off) or at least");
+        assertRejected("rebind=25h", "rebind=25h", "longer than");
+        assertRejected("rebind=soon", "rebind=soon", "rebind interval");
+        assertRejected("rebind=10s@x", "rebind=10s@x", "rebind offset");
+        assertRejected("rebind=10s@1s@2s", "rebind=10s@1s@2s", "interval or interval@offset");
+        assertRejected("rebind=0s@1s", "rebind=0s@1s", "rebindOffsetNs must be 0 when rebindIntervalNs is 0");
         assertRejected("burst=1%", "burst=1%", "p/r or p/r/h");
         assertRejected("burst=1%/0%/50%", "burst=1%/0%/50%", "burstExitProbability");
         assertRejected("reorder=10%/5ms/1ms", "reorder=10%/5ms/1ms", "p or p/delay");
@@ -241,6 +261,12 @@ class ImpairmentProfileTest
         assertRejectedField("blackoutDurationNs", () -> none.withBlackout(2 * SECOND, SECOND, 0));
         assertRejectedField("blackoutPeriodNs", () -> none.withBlackout(SECOND, 0, 0));
         assertRejectedField("blackoutOffsetNs", () -> none.withBlackout(SECOND, 5 * SECOND, 5 * SECOND));
+        assertRejectedField("rebindIntervalNs", () -> none.withRebind(-1));
+        assertRejectedField("rebindIntervalNs", () -> none.withRebind(99 * MS));
+        assertRejectedField("rebindIntervalNs", () -> none.withRebind(ImpairmentProfile.MAX_DURATION_NS + 1));
+        assertRejectedField("rebindOffsetNs", () -> none.withRebind(SECOND, -1));
+        assertRejectedField("rebindOffsetNs", () -> none.withRebind(SECOND, ImpairmentProfile.MAX_DURATION_NS + 1));
+        assertRejectedField("rebindOffsetNs", () -> none.withRebind(0, SECOND));
     }
 
     @Test
@@ -259,6 +285,33 @@ class ImpairmentProfileTest
             .withDelayNs(0).withJitterNs(0));
         assertEquals(ImpairmentProfile.NONE, ImpairmentProfile.NONE.withBlackout(SECOND, 2 * SECOND, 0)
             .withoutBlackout());
+        assertEquals(ImpairmentProfile.NONE, ImpairmentProfile.NONE.withRebind(SECOND).withoutRebind());
+        assertEquals(ImpairmentProfile.BAD_4G, ImpairmentProfile.BAD_4G.withRebind(SECOND, 0).withoutRebind());
+    }
+
+    @Test
+    void shouldScheduleRebindsWithTheOffsetDefaultingToTheInterval()
+    {
+        final ImpairmentProfile every10s = ImpairmentProfile.parse("4g,rebind=10s");
+
+        assertTrue(every10s.isRebindEnabled());
+        assertEquals(10 * SECOND, every10s.rebindIntervalNs());
+        assertEquals(10 * SECOND, every10s.rebindOffsetNs());
+        assertEquals(ImpairmentProfile.MOBILE_4G.withRebind(10 * SECOND), every10s);
+        assertEquals("loss=1%,burst=1%/30%/32%,delay=30ms,jitter=10ms,rebind=10s", every10s.toString());
+
+        final ImpairmentProfile phased = ImpairmentProfile.parse("rebind=10s@3s");
+        assertEquals(10 * SECOND, phased.rebindIntervalNs());
+        assertEquals(3 * SECOND, phased.rebindOffsetNs());
+        assertEquals("rebind=10s@3s", phased.toString());
+        assertEquals("rebind=100ms@0s", ImpairmentProfile.NONE.withRebind(100 * MS, 0).toString());
+        assertEquals(ImpairmentProfile.MAX_DURATION_NS,
+            ImpairmentProfile.parse("rebind=24h").rebindIntervalNs(), "the longest accepted interval");
+
+        assertTrue(!ImpairmentProfile.NONE.isRebindEnabled());
+        assertEquals(0, ImpairmentProfile.NONE.rebindIntervalNs());
+        assertEquals(0, ImpairmentProfile.NONE.rebindOffsetNs());
+        assertNotEquals(phased, ImpairmentProfile.parse("rebind=10s@4s"));
     }
 
     @Test
