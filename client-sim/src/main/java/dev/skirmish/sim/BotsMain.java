@@ -257,6 +257,8 @@ public final class BotsMain implements Callable<Integer>
     @Option(names = "--impair", paramLabel = "PROFILE",
         description = "Game, session: an in-process impaired network between each bot and the server, both ways: a preset "
             + "(none, lan, wifi, 4g, bad-4g) and/or items, e.g. 'loss=5%%,delay=10ms,jitter=2ms' or '4g,bw=2mbps'. "
+            + "rebind=D[@D] moves each bot to a new local port every D (first at the offset, default D, plus a "
+            + "seeded per-bot jitter below D): a NAT rebinding the server migrates. "
             + "Seeded (see --seed). Default: none.")
     private String impair;
 

@@ -8,6 +8,7 @@ import dev.skirmish.core.impair.ImpairmentProfile;
 import dev.skirmish.sim.RunPhases;
 import dev.skirmish.sim.report.RttRecorder;
 import dev.skirmish.sim.report.TrafficCounters;
+import dev.skirmish.sim.session.BotRebinder;
 import dev.skirmish.session.client.ClientGroup;
 import dev.skirmish.session.client.ClientHandle;
 import dev.skirmish.session.client.ClientImpairment;
@@ -35,6 +36,9 @@ import io.netty.util.concurrent.ScheduledFuture;
  * arrival, minus the tick period, absolute. <b>RTT</b>: the session's smoothed RTT, sampled once a second.
  * <b>Desyncs</b>: each bot hashes every window of {@value #CHECKPOINT_FRAMES} frames, reports the hash to the server
  * and keeps the last {@value #CHECKPOINTS}; the run compares them across the bots of a room.
+ * <p>
+ * <b>Rebinds</b>: when the impairment profile asks for them, a {@link BotRebinder} moves the client to a new local
+ * port on schedule from {@link #begin} to the end of the run; the server migrates the session.
  * <p>
  * <b>Threading:</b> listener callbacks, the tick timer, {@link #onOpened}, {@link #stop}, {@link #leave} and
  * {@link #giveUp} run on the bot's event loop, the single writer of everything but the fields the controlling thread
@@ -78,6 +82,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     private final TrafficCounters counters = new TrafficCounters();
     private final ImpairmentProfile impairment;
     private final long seed;
+    private final BotRebinder rebinder;
     private final FrameSyncClient sync;
     private final ByteBuf input = Unpooled.buffer(GameSettings.INPUT_BYTES, GameSettings.INPUT_BYTES);
     private final Runnable tick = this::onTick;
@@ -130,6 +135,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
         this.run = run;
         this.impairment = impairment;
         this.seed = seed + 2L * index;
+        this.rebinder = new BotRebinder(impairment, this.seed, counters);
         this.sync = new FrameSyncClient(
             new FrameSyncClientConfig().inputLeadFrames(game.inputLeadFrames()), this::sendMessage, this);
         for (int i = 0; i < CHECKPOINTS; i++)
@@ -179,6 +185,23 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     }
 
     /**
+     * @return rebinds this bot's client completed; any thread.
+     */
+    long rebinds()
+    {
+        final ClientHandle current = handle;
+        return null == current ? 0 : current.rebinds();
+    }
+
+    /**
+     * @return rebinds that failed (each also counted as an error); any thread.
+     */
+    long rebindFailures()
+    {
+        return rebinder.failures();
+    }
+
+    /**
      * Open the bot's socket and start connecting. Called from the controlling thread; a failure to open is recorded
      * as this bot's failure, not thrown.
      */
@@ -217,6 +240,10 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     void begin(final RunPhases phases)
     {
         this.phases = phases;
+        if (CONNECTED == status)
+        {
+            rebinder.begin(handle, phases);
+        }
     }
 
     /**
@@ -238,6 +265,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     {
         final int previous = status;
         stopTicking();
+        rebinder.stop();
         if (CONNECTED == previous)
         {
             if (!leaving)
@@ -316,6 +344,7 @@ final class GameBot implements ClientListener, FrameSyncClient.Listener
     void stop()
     {
         stopTicking();
+        rebinder.stop();
         if (null != client)
         {
             resends = client.stats().resends();

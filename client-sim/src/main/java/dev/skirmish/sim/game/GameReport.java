@@ -58,6 +58,9 @@ final class GameReport implements ModeReport
     private long inputsHeld;
     private long catchUpRequests;
     private long resends;
+    private long rebinds;
+    private long rebindFailures;
+    private long rebindsPerBotMin = -1;
     private long desyncs;
     private long desyncChecks;
     private final ServerMetrics serverBefore;
@@ -98,6 +101,7 @@ final class GameReport implements ModeReport
             {
                 connected++;
                 connectNs.recordValue(bot.connectNs());
+                rebindsPerBotMin = rebindsPerBotMin < 0 ? bot.rebinds() : Math.min(rebindsPerBotMin, bot.rebinds());
             }
             if (GameBot.FAILED == bot.status())
             {
@@ -120,6 +124,8 @@ final class GameReport implements ModeReport
             inputsHeld += sync.inputsHeld();
             catchUpRequests += sync.catchUpRequests();
             resends += bot.resends;
+            rebinds += bot.rebinds();
+            rebindFailures += bot.rebindFailures();
         }
         this.connected = connected;
         this.failed = failed;
@@ -189,6 +195,9 @@ final class GameReport implements ModeReport
         json.name("inputsHeld").value(inputsHeld);
         json.name("catchUpRequests").value(catchUpRequests);
         json.name("resends").value(resends);
+        json.name("rebinds").value(rebinds);
+        json.name("rebindFailures").value(rebindFailures);
+        json.name("rebindsPerBotMin").value(Math.max(0, rebindsPerBotMin));
         json.name("disconnects").value(disconnected);
         json.name("desyncs").value(desyncs);
         json.name("desyncWindowsCompared").value(desyncChecks);
@@ -283,6 +292,11 @@ final class GameReport implements ModeReport
         out.printf(Locale.ROOT, "inputs       %d sent, %d refused, %d late (their frame closed without them), %d held; " +
             "%d resends; %d desyncs in %d windows compared%n",
             inputsSent, inputsRefused, inputsLate, inputsHeld, resends, desyncs, desyncChecks);
+        if (rebinds > 0 || rebindFailures > 0)
+        {
+            out.printf(Locale.ROOT, "rebinds      %d to a new local port (at least %d per bot), %d failed%n",
+                rebinds, Math.max(0, rebindsPerBotMin), rebindFailures);
+        }
         out.printf(Locale.ROOT, "%-13s%8s %8s %8s %8s %8s   (ms)%n", "", "p50", "p90", "p99", "p99.9", "max");
         printRow(out, "connect", connectNs);
         printRow(out, "frame jitter", jitterNs);

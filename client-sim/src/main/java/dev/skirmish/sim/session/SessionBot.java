@@ -34,6 +34,10 @@ import io.netty.util.concurrent.ScheduledFuture;
  * counted lost; an echo for a ping no longer in flight is counted late. Loss is timed from the actual send so that
  * a bot running behind its schedule does not count its own lateness as loss; its round trips include it.
  * <p>
+ * <b>Rebinds</b>: when the impairment profile asks for them, a {@link BotRebinder} moves the client to a new local
+ * port on schedule from {@link #begin} to the end of the run; the server migrates the session. Pings whose echo
+ * went to the old port before the server moved are lost, as behind a real NAT.
+ * <p>
  * <b>Threading:</b> the listener callbacks, the timer and {@link #begin}, {@link #abandonInFlight} and {@link #leave}
  * run on the bot's event loop, the single writer of the slots and the counters. The controlling thread writes
  * {@link #open} and reads the volatile status fields.
@@ -71,6 +75,7 @@ final class SessionBot implements ClientListener
     private final int channel;
     private final ImpairmentProfile impairment;
     private final long seed;
+    private final BotRebinder rebinder;
 
     // Event loop only.
     private final long[] slotSequence;
@@ -117,6 +122,7 @@ final class SessionBot implements ClientListener
         this.channel = settings.channel();
         this.impairment = settings.impairment();
         this.seed = settings.seed() + 2L * index;
+        this.rebinder = new BotRebinder(impairment, seed, counters);
         this.slotSequence = new long[slots];
         this.slotSendNs = new long[slots];
         this.slotSentAtNs = new long[slots];
@@ -170,6 +176,23 @@ final class SessionBot implements ClientListener
     }
 
     /**
+     * @return rebinds this bot's client completed; any thread.
+     */
+    long rebinds()
+    {
+        final ClientHandle current = handle;
+        return null == current ? 0 : current.rebinds();
+    }
+
+    /**
+     * @return rebinds that failed (each also counted as an error); any thread.
+     */
+    long rebindFailures()
+    {
+        return rebinder.failures();
+    }
+
+    /**
      * Open the bot's socket and start connecting. Called from the controlling thread; a failure to open is recorded
      * as this bot's failure, not thrown.
      *
@@ -215,6 +238,7 @@ final class SessionBot implements ClientListener
     {
         final int previous = status;
         stopPinging();
+        rebinder.stop();
         if (CONNECTED == previous)
         {
             abandonInFlight();
@@ -299,6 +323,7 @@ final class SessionBot implements ClientListener
         final long delayNs = Math.max(0, firstNs - nowNs);
         firstSendNs = nowNs + delayNs;
         pingTask = handle.eventLoop().scheduleAtFixedRate(pingTick, delayNs, intervalNs, TimeUnit.NANOSECONDS);
+        rebinder.begin(handle, phases);
     }
 
     /**
@@ -307,6 +332,7 @@ final class SessionBot implements ClientListener
     void abandonInFlight()
     {
         stopPinging();
+        rebinder.stop();
         if (null == phases)
         {
             return;

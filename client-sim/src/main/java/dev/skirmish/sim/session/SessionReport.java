@@ -41,6 +41,9 @@ final class SessionReport implements ModeReport
     private final long connectPhaseNs;
     private final long maxSendLagNs;
     private final long received;
+    private final long rebinds;
+    private final long rebindFailures;
+    private final long rebindsPerBotMin;
 
     SessionReport(final RunConfig config, final SessionBot[] bots, final long connectPhaseNs, final long received)
     {
@@ -53,13 +56,19 @@ final class SessionReport implements ModeReport
         int failed = 0;
         int disconnected = 0;
         long maxSendLagNs = 0;
+        long rebinds = 0;
+        long rebindFailures = 0;
+        long rebindsPerBotMin = -1;
         for (final SessionBot bot : bots)
         {
+            rebinds += bot.rebinds();
+            rebindFailures += bot.rebindFailures();
             final long botConnectNs = bot.connectNs();
             if (botConnectNs >= 0)
             {
                 connected++;
                 connectNs.recordValue(botConnectNs);
+                rebindsPerBotMin = rebindsPerBotMin < 0 ? bot.rebinds() : Math.min(rebindsPerBotMin, bot.rebinds());
             }
             switch (bot.status())
             {
@@ -82,6 +91,9 @@ final class SessionReport implements ModeReport
         this.failed = failed;
         this.disconnected = disconnected;
         this.maxSendLagNs = maxSendLagNs;
+        this.rebinds = rebinds;
+        this.rebindFailures = rebindFailures;
+        this.rebindsPerBotMin = Math.max(0, rebindsPerBotMin);
     }
 
     /**
@@ -107,6 +119,9 @@ final class SessionReport implements ModeReport
 
         json.name("pingRateTargetPerSec").value((long)connected * config.session().rateHz());
         json.name("maxSendLagUs").value(maxSendLagNs / NS_PER_US, 1);
+        json.name("rebinds").value(rebinds);
+        json.name("rebindFailures").value(rebindFailures);
+        json.name("rebindsPerBotMin").value(rebindsPerBotMin);
     }
 
     /**
@@ -140,6 +155,11 @@ final class SessionReport implements ModeReport
         }
         out.printf(Locale.ROOT, "ping lag us  max %.1f  (how late a ping timer ran; the rtt includes it)%n",
             maxSendLagNs / NS_PER_US);
+        if (rebinds > 0 || rebindFailures > 0)
+        {
+            out.printf(Locale.ROOT, "rebinds      %d to a new local port (at least %d per bot), %d failed%n",
+                rebinds, rebindsPerBotMin, rebindFailures);
+        }
     }
 
     /**

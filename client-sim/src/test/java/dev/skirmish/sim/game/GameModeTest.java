@@ -10,15 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.skirmish.core.SkirmishContext;
+import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.sim.BotsMain;
 import dev.skirmish.sim.results.JsonReader;
 import dev.skirmish.sim.RunReport;
 import dev.skirmish.sim.results.ReportPage;
+import dev.skirmish.session.lifecycle.DisconnectReason;
+import dev.skirmish.session.room.Room;
 import dev.skirmish.session.room.RoomConfig;
 import dev.skirmish.session.room.RoomListener;
+import dev.skirmish.session.room.RoomPlayer;
 import dev.skirmish.session.room.RoomServer;
 import dev.skirmish.session.server.SessionServer;
 import dev.skirmish.session.server.SessionServerConfig;
@@ -102,6 +107,75 @@ class GameModeTest
         }
         assertTrue(outcome.err.contains("input-frame p50"), outcome.err);
         assertTrue(outcome.out.contains("frame jitter"), outcome.out);
+    }
+
+    @Test
+    void shouldRebindEveryBotMidSessionWhileTheFramesKeepComing() throws Exception
+    {
+        // the server's view: how often each player's session has moved, sampled every tick; how each one left
+        final Map<Long, Integer> migrationsByClient = new ConcurrentHashMap<>();
+        final Map<Long, DisconnectReason> leftBy = new ConcurrentHashMap<>();
+        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
+        server = SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
+            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> new RoomListener()
+            {
+                public void onTick(final Room room, final long tick, final long nowNs)
+                {
+                    for (int slot = 0; slot < room.capacity(); slot++)
+                    {
+                        final RoomPlayer player = room.player(slot);
+                        if (null != player && null != player.session())
+                        {
+                            migrationsByClient.merge(player.clientId(), player.session().migrations(), Math::max);
+                        }
+                    }
+                }
+
+                public void onPlayerLeft(
+                    final Room room, final RoomPlayer player, final DisconnectReason reason, final long nowNs)
+                {
+                    leftBy.put(player.clientId(), reason);
+                }
+            }));
+        final Path report = tempDir.resolve("rebind");
+
+        // 4.5 s of run: each bot's first rebind is due at 1 s + its jitter (< 1 s), then one a second: 3 or more each
+        final Outcome outcome = bots("--bots", "8", "--room-size", "4", "--tick-hz", "30", "--warmup", "500ms",
+            "--duration", "4s", "--server", "127.0.0.1:" + server.port(), "--metrics-url", "none",
+            "--impair", "rebind=1s", "--seed", "42", "--report", report.toString());
+
+        assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err + outcome.out);
+        final Map<String, Object> summary = readSummary(report);
+        final String detail = summary + "\n" + outcome.err + outcome.out;
+        assertEquals("rebind=1s", object(summary, "config").get("impairment"));
+        assertEquals(8L, count(summary, "connected"), detail);
+        assertEquals(0L, count(summary, "failed"), detail);
+        assertEquals(0L, count(summary, "disconnects"), detail);
+        assertEquals(0L, count(summary, "rebindFailures"), detail);
+        assertTrue(count(summary, "rebindsPerBotMin") >= 2, detail);
+        final long rebinds = count(summary, "rebinds");
+        assertTrue(rebinds >= 8 * 2 && rebinds <= 8 * 5, detail);
+
+        // frames kept arriving across every move: none missing (redundancy repairs the few sent to the old port)
+        assertEquals(0L, count(summary, "framesMissing"), detail);
+        assertTrue(count(summary, "framesReceived") > 8 * 30 * 4, detail);
+        assertEquals(0L, count(summary, "desyncs"), detail);
+
+        // every rebind was a migration at the server (one still validating when the bot left may be missing), and
+        // every bot's session moved at least twice
+        final long migrations = server.counters().get(Counter.MIGRATIONS);
+        assertTrue(migrations >= rebinds - 2 && migrations <= rebinds, "migrations " + migrations + "; " + detail);
+        assertEquals(8, leftBy.size(), leftBy + "; " + detail);
+        for (final Map.Entry<Long, DisconnectReason> left : leftBy.entrySet())
+        {
+            assertEquals(DisconnectReason.CLIENT_REQUEST, left.getValue(), "client " + left.getKey());
+        }
+        assertEquals(8, migrationsByClient.size(), migrationsByClient.toString());
+        for (final Map.Entry<Long, Integer> moved : migrationsByClient.entrySet())
+        {
+            assertTrue(moved.getValue() >= 2, "client " + moved.getKey() + " moved " + moved.getValue() + " times");
+        }
+        assertTrue(outcome.out.contains("rebinds      " + rebinds + " to a new local port"), outcome.out);
     }
 
     @Test

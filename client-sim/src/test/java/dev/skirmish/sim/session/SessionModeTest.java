@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.skirmish.core.SkirmishContext;
+import dev.skirmish.core.metrics.Counter;
 import dev.skirmish.sim.BotsMain;
 import dev.skirmish.sim.results.JsonReader;
 import dev.skirmish.sim.RunReport;
@@ -215,6 +216,40 @@ class SessionModeTest
         assertEquals(2L, count(config, "channel"));
         assertEquals("loss=10%,delay=5ms", config.get("impairment"));
         assertEquals(42L, count(config, "seed"));
+    }
+
+    @Test
+    void shouldRebindEveryBotMidSessionAndLoseNothingOnAReliableChannel() throws Exception
+    {
+        startServer(new SessionServerConfig());
+        final Path report = tempDir.resolve("rebind");
+
+        // 2.5 s of run: each bot's first rebind is due at 500 ms + its jitter (< 500 ms), then one every 500 ms
+        final Outcome outcome = bots("--clients", "8", "--warmup", "300ms", "--duration", "2200ms",
+            "--channel", "2", "--impair", "rebind=500ms", "--seed", "42", "--timeout", "3s",
+            "--server", address(), "--report", report.toString());
+
+        assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err);
+        final Map<String, Object> summary = readSummary(report);
+        final String detail = summary + "\n" + outcome.err + outcome.out;
+        assertEquals("rebind=500ms", object(summary, "config").get("impairment"));
+        assertEquals(8L, count(summary, "connected"), detail);
+        assertEquals(0L, count(summary, "disconnectedUnexpectedly"), detail);
+        assertEquals(0L, count(summary, "rebindFailures"), detail);
+        assertTrue(count(summary, "rebindsPerBotMin") >= 2, detail);
+        final long rebinds = count(summary, "rebinds");
+        assertTrue(rebinds >= 8 * 2 && rebinds <= 8 * 6, detail);
+
+        // echoes sent to the old port before the server moved are resent to the new one
+        final long sent = count(summary, "sent");
+        assertTrue(sent > 200, detail);
+        assertEquals(0L, count(summary, "lost"), detail);
+        assertEquals(sent, count(summary, "received"), detail);
+
+        final long migrations = server.counters().get(Counter.MIGRATIONS);
+        assertTrue(migrations >= rebinds - 2 && migrations <= rebinds, "migrations " + migrations + "; " + detail);
+        assertTrue(outcome.out.contains("rebinds      " + rebinds + " to a new local port"), outcome.out);
+        awaitClosed(DisconnectReason.CLIENT_REQUEST, 8);
     }
 
     @ParameterizedTest
