@@ -21,14 +21,14 @@ for _ in $(seq 1 100); do grep -q "listening on" "$out/server.log" && break; sle
 {
   echo "command: perf-results/channels/run-e2e.sh $out $runs $clients $duration"
   echo "server:  ./skirmish server --mode session --metrics-port 0 --bind 127.0.0.1 --port $port (JAVA_OPTS=-Xms256m -Xmx256m; defaults otherwise)"
-  echo "bots:    ./skirmish bots --server 127.0.0.1:$port --clients $clients --duration $duration --warmup 2s" \
+  echo "bots:    ./skirmish bots --mode session --server 127.0.0.1:$port --clients $clients --duration $duration --warmup 2s" \
        "--channel 2 --timeout 5s --impair loss=L%,delay=10ms --seed 1000*L+run (JAVA_OPTS=-Xms256m -Xmx256m)"
   echo "java:    $(java -version 2>&1 | sed -n 1p)"
   echo "host:    $(nproc) vCPU, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | sed -n 1p)"
 } >"$out/README.txt"
 for loss in 0 2 5 10; do
   for r in $(seq 1 "$runs"); do
-    JAVA_OPTS="-Xms256m -Xmx256m" ./skirmish bots --server "127.0.0.1:$port" --clients "$clients" \
+    JAVA_OPTS="-Xms256m -Xmx256m" ./skirmish bots --mode session --server "127.0.0.1:$port" --clients "$clients" \
       --duration "$duration" --warmup 2s --channel 2 --timeout 5s --impair "loss=${loss}%,delay=10ms" \
       --seed $((1000 * loss + r)) --report "$out/loss-$loss/run-$r" --label "loss-$loss-run-$r" \
       >"$out/loss-$loss-run-$r.txt" 2>&1 || { echo "run loss=$loss r=$r failed" >&2; exit 1; }

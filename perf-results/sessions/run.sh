@@ -15,11 +15,11 @@ for _ in $(seq 1 100); do grep -q "listening on" "$out/server.log" && break; sle
 {
   echo "command: perf-results/sessions/run.sh $out $runs $clients $duration"
   echo "server:  ./skirmish server --mode session --metrics-port 0 --bind 127.0.0.1 --port $port (JAVA_OPTS=-Xms256m -Xmx256m; defaults otherwise)"
-  echo "bots:    ./skirmish bots --server 127.0.0.1:$port --clients $clients --duration $duration --warmup 2s (JAVA_OPTS=-Xms256m -Xmx256m)"
+  echo "bots:    ./skirmish bots --mode session --server 127.0.0.1:$port --clients $clients --duration $duration --warmup 2s (JAVA_OPTS=-Xms256m -Xmx256m)"
   echo "java:    $(java -version 2>&1 | sed -n 1p)"
   echo "host:    $(nproc) vCPU, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | sed -n 1p)"
 } >"$out/README.txt"
 for r in $(seq 1 "$runs"); do
-  JAVA_OPTS="-Xms256m -Xmx256m" ./skirmish bots --server "127.0.0.1:$port" --clients "$clients" \
+  JAVA_OPTS="-Xms256m -Xmx256m" ./skirmish bots --mode session --server "127.0.0.1:$port" --clients "$clients" \
     --duration "$duration" --warmup 2s --report "$out/run-$r" --label "run-$r" 2>/dev/null | tee "$out/run-$r.txt"
 done
