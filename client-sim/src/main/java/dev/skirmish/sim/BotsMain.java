@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.skirmish.core.ConfigurationException;
-import dev.skirmish.core.impair.ImpairmentProfile;
 import dev.skirmish.sim.cli.DurationConverter;
 import dev.skirmish.sim.cli.ServerAddress;
 import dev.skirmish.sim.cli.U64Converter;
@@ -24,6 +23,7 @@ import dev.skirmish.sim.flood.FloodTransport;
 import dev.skirmish.sim.game.GameSettings;
 import dev.skirmish.sim.report.IntervalReporter;
 import dev.skirmish.sim.report.RttRecorder;
+import dev.skirmish.sim.session.ImpairmentMix;
 import dev.skirmish.sim.session.SessionSettings;
 import dev.skirmish.sim.wire.EchoDatagram;
 import dev.skirmish.session.channel.ChannelEndpointConfig;
@@ -259,6 +259,9 @@ public final class BotsMain implements Callable<Integer>
             + "(none, lan, wifi, 4g, bad-4g) and/or items, e.g. 'loss=5%%,delay=10ms,jitter=2ms' or '4g,bw=2mbps'. "
             + "rebind=D[@D] moves each bot to a new local port every D (first at the offset, default D, plus a "
             + "seeded per-bot jitter below D): a NAT rebinding the server migrates. "
+            + "A mix of groups, separated by '|', each optionally led by a whole-number share: "
+            + "'70%%=wifi|30%%=bad-4g,bw=1mbps'; shares for all groups or none (equal), 1..100%% each, summing to "
+            + "100%%; bots are assigned by index in proportion (the first 70%% get wifi). "
             + "Seeded (see --seed). Default: none.")
     private String impair;
 
@@ -564,12 +567,12 @@ public final class BotsMain implements Callable<Integer>
                 " B), which a message on channel " + channel + " (" + channelMode + ") must: use a smaller payload " +
                 "or a reliable channel");
         }
-        ImpairmentProfile profile = null;
+        ImpairmentMix profile = null;
         if (null != impair)
         {
             try
             {
-                profile = ImpairmentProfile.parse(impair);
+                profile = ImpairmentMix.parse(impair);
             }
             catch (final IllegalArgumentException ex)
             {

@@ -118,7 +118,7 @@ public final class GameRun implements BotRun
         counters = new TrafficCounters[bots.length];
         for (int i = 0; i < bots.length; i++)
         {
-            bots[i] = new GameBot(i, i / settings.roomSize(), game, settings.impairment(), settings.seed(),
+            bots[i] = new GameBot(i, i / settings.roomSize(), game, settings.impairmentFor(i, bots.length), settings.seed(),
                 inputFrame, metrics, this);
             counters[i] = bots[i].counters();
         }

@@ -104,6 +104,7 @@ final class SessionBot implements ClientListener
         final int index,
         final long roomId,
         final SessionSettings settings,
+        final ImpairmentProfile impairment,
         final int payloadLength,
         final long timeoutNs,
         final RttRecorder rtt,
@@ -120,7 +121,7 @@ final class SessionBot implements ClientListener
         this.run = run;
         this.payload = new byte[payloadLength];
         this.channel = settings.channel();
-        this.impairment = settings.impairment();
+        this.impairment = impairment;
         this.seed = settings.seed() + 2L * index;
         this.rebinder = new BotRebinder(impairment, seed, counters);
         this.slotSequence = new long[slots];

@@ -109,7 +109,8 @@ public final class SessionRun implements BotRun
         for (int i = 0; i < bots.length; i++)
         {
             bots[i] = new SessionBot(
-                i, i / settings.roomSize(), settings, config.payloadLength(), config.timeoutNs(), rtt, this);
+                i, i / settings.roomSize(), settings, settings.impairmentFor(i, bots.length), config.payloadLength(),
+                config.timeoutNs(), rtt, this);
             counters[i] = bots[i].counters();
         }
     }

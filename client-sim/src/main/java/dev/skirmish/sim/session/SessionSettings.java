@@ -22,7 +22,8 @@ import dev.skirmish.session.token.TokenKey;
  * @param maxFailures      bots that may fail to connect or disconnect unexpectedly before the run fails.
  * @param singleSource     all bots bind the same local address, even against a server on IPv4 loopback.
  * @param channel          channel the pings go on (the echo server answers on the same one), 0..7.
- * @param impairment       network between each bot and the server, applied at the bot both ways, or null.
+ * @param impairment       network between each bot and the server, applied at the bot both ways, per group of bots
+ *                         ({@link #impairmentFor(int, int)}), or null.
  * @param seed             seed of the impairment; bot {@code i} uses {@code seed + 2i} and {@code seed + 2i + 1}.
  * @param aeadSuite        AEAD of the bots' session packets; must be the server's (it is not negotiated).
  */
@@ -36,7 +37,7 @@ public record SessionSettings(
     int maxFailures,
     boolean singleSource,
     int channel,
-    ImpairmentProfile impairment,
+    ImpairmentMix impairment,
     long seed,
     AeadSuite aeadSuite)
 {
@@ -78,6 +79,18 @@ public record SessionSettings(
     }
 
     /**
+     * Impairment of one bot: the profile of its group in the mix.
+     *
+     * @param botIndex 0..bots - 1.
+     * @param bots     bots in the swarm.
+     * @return its profile, or null when the run is not impaired.
+     */
+    public ImpairmentProfile impairmentFor(final int botIndex, final int bots)
+    {
+        return null == impairment ? null : impairment.profileFor(botIndex, bots);
+    }
+
+    /**
      * Write the settings as members of the report's {@code config} object.
      *
      * @param json positioned inside the config object.
@@ -97,6 +110,19 @@ public record SessionSettings(
         json.name("rttFrom").value("scheduled send time");
         json.name("channel").value(channel);
         json.name("impairment").value(null == impairment ? "none" : impairment.toString());
+        if (null != impairment)
+        {
+            json.name("impairmentGroups").beginArray();
+            for (int g = 0; g < impairment.groups(); g++)
+            {
+                json.beginObject();
+                json.name("share").value(impairment.share(g) * 100, 2);
+                json.name("profile").value(impairment.profile(g).toString());
+                json.name("bots").value(impairment.botsIn(g, bots));
+                json.endObject();
+            }
+            json.endArray();
+        }
         json.name("seed").value(seed);
         json.name("aeadSuite").value(aeadSuite.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }

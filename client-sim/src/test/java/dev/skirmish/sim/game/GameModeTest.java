@@ -9,6 +9,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -176,6 +177,46 @@ class GameModeTest
             assertTrue(moved.getValue() >= 2, "client " + moved.getKey() + " moved " + moved.getValue() + " times");
         }
         assertTrue(outcome.out.contains("rebinds      " + rebinds + " to a new local port"), outcome.out);
+    }
+
+    @Test
+    void shouldImpairEachGroupOfTheMixWithItsOwnProfile() throws Exception
+    {
+        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
+        server = SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
+            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> new RoomListener()
+            {
+            }));
+        final Path report = tempDir.resolve("mix");
+
+        final Outcome outcome = bots("--bots", "8", "--room-size", "4", "--tick-hz", "30", "--warmup", "500ms",
+            "--duration", "2500ms", "--server", "127.0.0.1:" + server.port(), "--metrics-url", "none",
+            "--impair", "50%=none|50%=loss=20%", "--seed", "42", "--report", report.toString());
+
+        assertEquals(BotsMain.EXIT_OK, outcome.exitCode, outcome.err + outcome.out);
+        final Map<String, Object> summary = readSummary(report);
+        final String detail = summary + "\n" + outcome.err + outcome.out;
+        assertEquals(8L, count(summary, "connected"), detail);
+        assertEquals(0L, count(summary, "failed"), detail);
+        assertEquals(0L, count(summary, "disconnectedUnexpectedly"), detail);
+        assertEquals(0L, count(summary, "desyncs"), detail);
+        // the lossy half loses frames on the way in: redundancy or history repairs them
+        assertTrue(count(summary, "framesRepaired") > 0, detail);
+
+        final Map<String, Object> config = object(summary, "config");
+        assertEquals("none|loss=20%", config.get("impairment"));
+        final Object groups = config.get("impairmentGroups");
+        assertInstanceOf(List.class, groups, detail);
+        assertEquals(2, ((List<?>)groups).size(), detail);
+        final String[] profiles = { "none", "loss=20%" };
+        for (int g = 0; g < 2; g++)
+        {
+            @SuppressWarnings("unchecked")
+            final Map<String, Object> group = (Map<String, Object>)((List<?>)groups).get(g);
+            assertEquals(profiles[g], group.get("profile"), detail);
+            assertEquals(4L, count(group, "bots"), detail);
+            assertEquals(50.0, decimal(group, "share"), 1e-9, detail);
+        }
     }
 
     @Test

@@ -253,7 +253,8 @@ class SessionModeTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "--impair=loss=200%", "--channel=4", "--payload=1300", "--aead-suite=rot13" })
+    @ValueSource(strings = { "--impair=loss=200%", "--impair=60%=wifi|30%=4g", "--impair=70%=wifi|4g",
+        "--impair=wifi|loss=200%", "--channel=4", "--payload=1300", "--aead-suite=rot13" })
     void shouldExitTwoOnBadChannelSettings(final String flag) throws Exception
     {
         final Outcome outcome = bots(flag, "--report", tempDir.resolve("never").toString());
