@@ -64,12 +64,9 @@ class GameModeTest
     @Test
     void shouldPlayFrameSyncInRoomsAndWriteReport() throws Exception
     {
-        // a generous stall budget: on a loaded 2-core box a cold JVM can hold the worker off for a period twice
-        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
-        server = SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
-            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> new RoomListener()
-            {
-            }));
+        server = launchRooms(new RoomListener()
+        {
+        });
         final Path report = tempDir.resolve("game");
 
         final Outcome outcome = bots("--bots", "8", "--room-size", "4", "--tick-hz", "30", "--warmup", "500ms",
@@ -116,28 +113,26 @@ class GameModeTest
         // the server's view: how often each player's session has moved, sampled every tick; how each one left
         final Map<Long, Integer> migrationsByClient = new ConcurrentHashMap<>();
         final Map<Long, DisconnectReason> leftBy = new ConcurrentHashMap<>();
-        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
-        server = SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
-            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> new RoomListener()
+        server = launchRooms(new RoomListener()
+        {
+            public void onTick(final Room room, final long tick, final long nowNs)
             {
-                public void onTick(final Room room, final long tick, final long nowNs)
+                for (int slot = 0; slot < room.capacity(); slot++)
                 {
-                    for (int slot = 0; slot < room.capacity(); slot++)
+                    final RoomPlayer player = room.player(slot);
+                    if (null != player && null != player.session())
                     {
-                        final RoomPlayer player = room.player(slot);
-                        if (null != player && null != player.session())
-                        {
-                            migrationsByClient.merge(player.clientId(), player.session().migrations(), Math::max);
-                        }
+                        migrationsByClient.merge(player.clientId(), player.session().migrations(), Math::max);
                     }
                 }
+            }
 
-                public void onPlayerLeft(
-                    final Room room, final RoomPlayer player, final DisconnectReason reason, final long nowNs)
-                {
-                    leftBy.put(player.clientId(), reason);
-                }
-            }));
+            public void onPlayerLeft(
+                final Room room, final RoomPlayer player, final DisconnectReason reason, final long nowNs)
+            {
+                leftBy.put(player.clientId(), reason);
+            }
+        });
         final Path report = tempDir.resolve("rebind");
 
         // 4.5 s of run: each bot's first rebind is due at 1 s + its jitter (< 1 s), then one a second: 3 or more each
@@ -182,11 +177,9 @@ class GameModeTest
     @Test
     void shouldImpairEachGroupOfTheMixWithItsOwnProfile() throws Exception
     {
-        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
-        server = SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
-            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> new RoomListener()
-            {
-            }));
+        server = launchRooms(new RoomListener()
+        {
+        });
         final Path report = tempDir.resolve("mix");
 
         final Outcome outcome = bots("--bots", "8", "--room-size", "4", "--tick-hz", "30", "--warmup", "500ms",
@@ -232,6 +225,17 @@ class GameModeTest
         assertTrue(outcome.err.contains("no bot connected"), outcome.err);
         assertTrue(elapsedMs < 5_000, "took " + elapsedMs + " ms");
         assertEquals(4L, count(readSummary(tempDir.resolve("none")), "failed"));
+    }
+
+    /**
+     * A rooms server on loopback, 30 Hz rooms of 4, one worker, the listener in every room. A generous stall budget:
+     * on a loaded 2-core box a cold JVM can hold the worker off for a period twice.
+     */
+    private static SessionServer launchRooms(final RoomListener listener) throws InterruptedException
+    {
+        final RoomConfig rooms = new RoomConfig().tickRateHz(30).capacity(4).tickBudgetNs(TimeUnit.SECONDS.toNanos(1));
+        return SessionServer.launch(new SkirmishContext().bindAddress("127.0.0.1").port(0).workers(1),
+            new SessionServerConfig(), RoomServer.factory(rooms, (worker) -> listener));
     }
 
     private static Outcome bots(final String... args)
